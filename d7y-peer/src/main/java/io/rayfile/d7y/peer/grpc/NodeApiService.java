@@ -1,0 +1,179 @@
+package io.rayfile.d7y.peer.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.rayfile.d7y.peer.ErrorCode;
+import io.rayfile.d7y.peer.PeerException;
+import io.rayfile.d7y.peer.storage.ContentId;
+import io.rayfile.d7y.peer.storage.ContentInfo;
+import io.rayfile.d7y.peer.storage.ContentStore;
+import io.rayfile.d7y.peer.storage.EvictionResult;
+import io.rayfile.d7y.peer.storage.ImportResult;
+import io.rayfile.proto.v1.DeleteRequest;
+import io.rayfile.proto.v1.DeleteResponse;
+import io.rayfile.proto.v1.DownloadProgress;
+import io.rayfile.proto.v1.DownloadRequest;
+import io.rayfile.proto.v1.EvictRequest;
+import io.rayfile.proto.v1.EvictResponse;
+import io.rayfile.proto.v1.ImportRequest;
+import io.rayfile.proto.v1.ImportResponse;
+import io.rayfile.proto.v1.ListRequest;
+import io.rayfile.proto.v1.ListResponse;
+import io.rayfile.proto.v1.NodeApiGrpc;
+import io.rayfile.proto.v1.PinRequest;
+import io.rayfile.proto.v1.PinResponse;
+import io.rayfile.proto.v1.StatRequest;
+import io.rayfile.proto.v1.StatResponse;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The local API: validates wire input, calls the store, maps results and errors back to the wire. */
+final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
+  private static final Logger log = LoggerFactory.getLogger(NodeApiService.class);
+
+  private final ContentStore store;
+  private final Clock clock;
+
+  NodeApiService(ContentStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  @Override
+  public void import_(ImportRequest request, StreamObserver<ImportResponse> out) {
+    unary(out, () -> {
+      Path path = absolutePath(request.getPath(), "import path");
+      if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw new PeerException(ErrorCode.NOT_FOUND, "nothing to import at " + path + ": no such file or directory");
+      }
+      ImportResult result = Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          ? store.importDirectory(path, request.getMove(), request.getPin())
+          : store.importFile(path, request.getMove(), request.getPin());
+      log.info("imported {} as {} ({} bytes stored)", path, result.content().id(), result.storedBytes());
+      return ImportResponse.newBuilder()
+          .setContent(WireMapping.toWire(result.content()))
+          .setStoredBytes(result.storedBytes())
+          .build();
+    });
+  }
+
+  @Override
+  public void download(DownloadRequest request, StreamObserver<DownloadProgress> out) {
+    try {
+      ContentId id = ContentId.parse(request.getId());
+      Path dest = absolutePath(request.getOutput(), "output path");
+      ContentInfo info = known(id);
+      if (!info.complete()) {
+        // Remote contents arrive with the peer-to-peer download engine; today only local ones are served.
+        throw new PeerException(ErrorCode.INCOMPLETE, id + " is only partly on this node ("
+            + info.finishedPieces() + "/" + info.layout().pieceCount() + " pieces)");
+      }
+      Path result = store.materialize(id, dest, request.getWritable());
+      long total = info.kind() == io.rayfile.d7y.peer.storage.ContentKind.DIRECTORY ? info.treeBytes() : info.length();
+      out.onNext(DownloadProgress.newBuilder()
+          .setDoneBytes(total).setTotalBytes(total).setPath(result.toString()).setFinished(true).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      fail(out, e);
+    }
+  }
+
+  @Override
+  public void stat(StatRequest request, StreamObserver<StatResponse> out) {
+    unary(out, () -> {
+      ContentId id = ContentId.parse(request.getId());
+      ContentInfo info = known(id);
+      StatResponse.Builder b = StatResponse.newBuilder();
+      if (request.getVerify()) {
+        b.setVerify(WireMapping.toWire(store.verify(id)));
+        info = known(id); // verification may have demoted corrupt pieces
+      }
+      return b.setContent(WireMapping.toWire(info)).build();
+    });
+  }
+
+  @Override
+  public void list(ListRequest request, StreamObserver<ListResponse> out) {
+    unary(out, () -> {
+      ListResponse.Builder b = ListResponse.newBuilder();
+      store.list().forEach(c -> b.addContents(WireMapping.toWire(c)));
+      return b.setUsage(WireMapping.toWire(store.usage())).build();
+    });
+  }
+
+  @Override
+  public void pin(PinRequest request, StreamObserver<PinResponse> out) {
+    unary(out, () -> PinResponse.newBuilder()
+        .setContent(WireMapping.toWire(store.pin(ContentId.parse(request.getId())))).build());
+  }
+
+  @Override
+  public void unpin(PinRequest request, StreamObserver<PinResponse> out) {
+    unary(out, () -> PinResponse.newBuilder()
+        .setContent(WireMapping.toWire(store.unpin(ContentId.parse(request.getId())))).build());
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
+    unary(out, () -> {
+      ContentId id = ContentId.parse(request.getId());
+      known(id);
+      long freed = store.delete(id, request.getForce());
+      return DeleteResponse.newBuilder().setDeleted(true).setFreedBytes(freed).build();
+    });
+  }
+
+  @Override
+  public void evict(EvictRequest request, StreamObserver<EvictResponse> out) {
+    unary(out, () -> {
+      EvictionResult r = store.evict(clock.instant());
+      EvictResponse.Builder b = EvictResponse.newBuilder().setFreedBytes(r.freedBytes());
+      r.evicted().forEach(id -> b.addEvicted(id.toString()));
+      return b.setUsage(WireMapping.toWire(store.usage())).build();
+    });
+  }
+
+  private ContentInfo known(ContentId id) {
+    return store.stat(id).orElseThrow(() -> new PeerException(ErrorCode.NOT_FOUND,
+        "unknown content " + id + ": this node does not hold it (check the id, or `rayfile ls`)"));
+  }
+
+  private static Path absolutePath(String text, String what) {
+    if (text.isEmpty()) {
+      throw new PeerException(ErrorCode.INVALID_ARGUMENT, what + " is missing");
+    }
+    try {
+      Path p = Path.of(text);
+      if (!p.isAbsolute()) {
+        throw new PeerException(ErrorCode.INVALID_ARGUMENT,
+            what + " must be absolute (the daemon does not know the caller's working directory): " + text);
+      }
+      return p.normalize();
+    } catch (InvalidPathException e) {
+      throw new PeerException(ErrorCode.INVALID_ARGUMENT, what + " is not a valid path: " + e.getMessage());
+    }
+  }
+
+  private static <T> void unary(StreamObserver<T> out, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException e) {
+      fail(out, e);
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+
+  private static void fail(StreamObserver<?> out, RuntimeException e) {
+    if (!(e instanceof PeerException)) {
+      log.error("local API call failed unexpectedly", e);
+    }
+    out.onError(GrpcErrors.toStatus(e));
+  }
+}
