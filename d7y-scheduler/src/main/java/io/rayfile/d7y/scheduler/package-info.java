@@ -1,5 +1,7 @@
 /**
- * The P2P scheduler (not built yet: it arrives with the peer-to-peer issue). It will hold per-content peer
- * state, pick ranked parents for each downloading peer and decide who goes back to the origin.
+ * The P2P scheduler: {@link io.rayfile.d7y.scheduler.SchedulerServer} (what {@code rayfile scheduler} runs),
+ * its {@link io.rayfile.d7y.scheduler.SchedulerSettings}, and {@link io.rayfile.d7y.scheduler.SchedulerRing},
+ * the consistent-hash ring peers use to pick the instance that owns a content. The protocol and the scheduling
+ * rules are described in docs/scheduling.md.
  */
 package io.rayfile.d7y.scheduler;
