@@ -394,8 +394,6 @@ public final class PeerScheduler {
         if (p.streaming() && p.state() != PeerState.SUCCEEDED && p.lastSeen().isBefore(cutoff)
             && c.peers().get(p.id()) == p) {
           log.info("{} expired: no heartbeat since {}", p, p.lastSeen());
-          p.sink().send(new Decision.Failure(SchedulerErrorCode.NOT_FOUND, "peer " + p.id()
-              + " expired after " + settings.heartbeatTimeout() + " without a message; register again"));
           removePeer(p, "expired");
         }
       }
@@ -706,6 +704,11 @@ public final class PeerScheduler {
     }
     c.peersMutable().remove(peer.id());
     peer.host().peers().remove(peer);
+    if (peer.streaming() && ("expired".equals(why) || "host_left".equals(why))) {
+      peer.sink().send(new Decision.Failure(SchedulerErrorCode.NOT_FOUND, "peer " + peer.id() + " was dropped ("
+          + why + ": no message from it or its host for " + settings.heartbeatTimeout()
+          + "); open a new announce stream and register again"));
+    }
     peer.detachSink();
     clearParents(peer);
     peer.crossing(false);
