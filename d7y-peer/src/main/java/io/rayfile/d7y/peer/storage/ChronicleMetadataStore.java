@@ -18,26 +18,31 @@ import org.slf4j.LoggerFactory;
  * {@link ContentRecord} in its versioned binary form. The map is memory-mapped, so a put is visible in the file as
  * soon as it returns and survives the process being killed (not a power loss: that needs the OS to flush).
  *
- * <p>An existing file is opened with Chronicle's recovery, because a process killed while holding a segment lock
- * leaves that lock taken in the file; the owning store holds an exclusive lock on its data directory, so no other
- * process can be using the map while it is recovered.
+ * <p>{@link #close()} leaves a {@code clean} marker next to the map. Without it (the process was killed), the map is
+ * opened with Chronicle's recovery, because a process killed while holding a segment lock leaves that lock taken in
+ * the file; the owning store holds an exclusive lock on its data directory, so no other process can be using the
+ * map while it is recovered.
  */
 final class ChronicleMetadataStore implements MetadataStore {
   private static final Logger log = LoggerFactory.getLogger(ChronicleMetadataStore.class);
   static final String FILE_NAME = "contents.cm3";
+  static final String CLEAN_MARKER = "clean";
   /** Most records are a single piece (~60 bytes); a 500-piece record is ~2.1 KiB. */
   private static final double AVERAGE_VALUE_SIZE = 160;
 
   private final ChronicleMap<byte[], byte[]> map;
   private final Path file;
+  private final Path cleanMarker;
 
-  private ChronicleMetadataStore(ChronicleMap<byte[], byte[]> map, Path file) {
+  private ChronicleMetadataStore(ChronicleMap<byte[], byte[]> map, Path file, Path cleanMarker) {
     this.map = map;
     this.file = file;
+    this.cleanMarker = cleanMarker;
   }
 
   static ChronicleMetadataStore open(Path metaDir, int expectedContents) {
     Path file = metaDir.resolve(FILE_NAME);
+    Path clean = metaDir.resolve(CLEAN_MARKER);
     try {
       Files.createDirectories(metaDir);
       var builder = ChronicleMap.of(byte[].class, byte[].class)
@@ -47,14 +52,18 @@ final class ChronicleMetadataStore implements MetadataStore {
           .entries(expectedContents)
           .maxBloatFactor(20);
       ChronicleMap<byte[], byte[]> map;
-      if (Files.exists(file) && Files.size(file) > 0) {
+      boolean wasClean = Files.deleteIfExists(clean);
+      if (Files.exists(file) && Files.size(file) > 0 && wasClean) {
+        map = builder.createPersistedTo(file.toFile());
+      } else if (Files.exists(file) && Files.size(file) > 0) {
+        log.info("metadata {}: the store was not closed cleanly; recovering the map", file);
         map = builder.recoverPersistedTo(file.toFile(), true,
             corruption -> log.warn("metadata {}: recovered from corruption: {}", file, corruption.message()));
       } else {
         Files.deleteIfExists(file); // an empty file is a crash during creation
         map = builder.createPersistedTo(file.toFile());
       }
-      return new ChronicleMetadataStore(map, file);
+      return new ChronicleMetadataStore(map, file, clean);
     } catch (IOException | RuntimeException e) {
       throw new PeerException(ErrorCode.IO_ERROR, "cannot open the store metadata " + file + ": " + e.getMessage()
           + "; if the file is damaged, move it away: the store then drops its contents and starts empty", e);
@@ -98,6 +107,12 @@ final class ChronicleMetadataStore implements MetadataStore {
   @Override
   public void close() {
     map.close();
+    try {
+      Files.write(cleanMarker, new byte[0]);
+    } catch (IOException e) {
+      log.warn("metadata {}: cannot write the clean-shutdown marker ({}); the next open will run recovery", file,
+          e.toString());
+    }
   }
 
   private static byte[] key(ContentId id) {
