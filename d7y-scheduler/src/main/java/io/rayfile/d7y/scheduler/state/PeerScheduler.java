@@ -548,6 +548,9 @@ public final class PeerScheduler {
               + "nodepool; waiting for it"
           : b2s + " peer(s) of nodepool '" + group + "' already read the origin (limit "
               + settings.backToSourcePerNodepool() + "); waiting for their pieces";
+    } else if (anyHolder(c, peer)) {
+      reason = "every peer holding pieces of " + c.ref() + " is busy (no free upload slot), blocklisted or "
+          + "unhealthy, and this peer has no origin; waiting for a parent to free up";
     } else {
       reason = "no peer holds pieces of " + c.ref() + " yet and this peer has no origin; waiting for a seed";
     }
@@ -659,6 +662,15 @@ public final class PeerScheduler {
       }
     }
     return null;
+  }
+
+  private static boolean anyHolder(Content c, Peer except) {
+    for (Peer p : c.peers().values()) {
+      if (p != except && p.state() != PeerState.FAILED && (p.isSeed() || !p.piecesMutable().isEmpty())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A peer of the group reading the origin or fetching from outside, for log messages. */
