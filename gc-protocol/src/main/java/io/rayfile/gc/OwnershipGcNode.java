@@ -12,6 +12,7 @@ import io.rayfile.gc.GcMessage.RegisterReply;
 import io.rayfile.gc.GcMessage.ReleaseAck;
 import io.rayfile.gc.GcMessage.Status;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -45,7 +46,7 @@ public final class OwnershipGcNode implements GcNode {
   /** Counters of the files owned here. */
   private final OwnedTable owned;
   /** Rare owner state, only for owned files that have borrowers, passes in flight or a lifetime pin. */
-  private final Map<FileId, OwnedExtras> extras = new LinkedHashMap<>();
+  private final Map<FileId, OwnedExtras> extras = new HashMap<>();
   /** Files held here but owned elsewhere. */
   private final Map<FileId, Borrowed> borrowed = new LinkedHashMap<>();
   /** Passes sent from here, not yet acknowledged. */
@@ -234,7 +235,7 @@ public final class OwnershipGcNode implements GcNode {
       OwnedExtras x = extrasFor(file, slot);
       Tracked t = x.borrowers.get(to);
       if (t == null) {
-        x.borrowers.put(to, t = new Tracked(0, false, now));
+        x.track(to, t = new Tracked(0, false, now));
       }
       t.passes++;
       out.send(new Pass(file, self, self, to, seq));
@@ -400,7 +401,7 @@ public final class OwnershipGcNode implements GcNode {
     OwnedExtras x = extrasFor(file, slot);
     Tracked t = x.borrowers.get(r.from());
     if (t == null) {
-      x.borrowers.put(r.from(), new Tracked(r.version(), true, now));
+      x.track(r.from(), new Tracked(r.version(), true, now));
     } else if (r.version() >= t.floor) {
       t.floor = r.version();
       t.holding = true;
@@ -760,8 +761,18 @@ public final class OwnershipGcNode implements GcNode {
   }
 
   private static final class OwnedExtras {
-    /** Borrowers, and receivers of our passes not yet acknowledged. */
-    final Map<ProcessId, Tracked> borrowers = new LinkedHashMap<>(4);
+    /**
+     * Borrowers, and receivers of our passes not yet acknowledged. Allocated on first use: a million files that
+     * only carry a lifetime pin should not pay for a million empty maps.
+     */
+    Map<ProcessId, Tracked> borrowers = Collections.emptyMap();
+
+    void track(ProcessId borrower, Tracked t) {
+      if (borrowers.isEmpty()) {
+        borrowers = new LinkedHashMap<>(4);
+      }
+      borrowers.put(borrower, t);
+    }
     Lifetime lifetime = Lifetime.owner();
     boolean pinned;
     long expiry = Long.MAX_VALUE;
