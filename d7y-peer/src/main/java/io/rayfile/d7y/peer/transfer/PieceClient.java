@@ -1,0 +1,99 @@
+package io.rayfile.d7y.peer.transfer;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.rayfile.d7y.peer.ErrorCode;
+import io.rayfile.d7y.peer.HostPort;
+import io.rayfile.d7y.peer.PeerException;
+import io.rayfile.d7y.peer.storage.ContentId;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fetches pieces from parents. Keeps a small pool of connections per parent and pipelines several requests on
+ * each; received bytes are streamed into the caller's {@link PieceSink} (never gathered whole in memory) with
+ * their CRC32C computed on the way.
+ *
+ * <pre>{@code
+ * try (PieceClient client = PieceClient.create(ClientSettings.defaults(), TransferMetrics.NOOP)) {
+ *   PieceWriter writer = store.writePiece(id, 7);
+ *   client.fetch(parent, id, 7, PieceSink.of(writer)).join(); // committed, CRC checked
+ * }
+ * }</pre>
+ *
+ * <p>Failures are {@link PeerException}s: CORRUPT_CONTENT when the bytes did not match the CRC32C the parent
+ * announced (strike that parent), {@link TransferException} when the parent refused (NOT_FOUND, BUSY, ...),
+ * UNAVAILABLE when the connection failed or timed out. Futures complete on a client thread, never on an I/O
+ * thread. Thread-safe.
+ */
+public final class PieceClient implements AutoCloseable {
+  private final ClientSettings settings;
+  private final TransferMetrics metrics;
+  private final EventLoopGroup group;
+  private final ExecutorService completions;
+  private final ConcurrentHashMap<HostPort, ParentPool> pools = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private PieceClient(ClientSettings settings, TransferMetrics metrics) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
+        new DefaultThreadFactory("rayfile-fetch", true), NioIoHandler.newFactory());
+    // Commits may hash a whole content (the last piece): they get their own threads, not the event loops.
+    this.completions = Executors.newCachedThreadPool(new DefaultThreadFactory("rayfile-fetch-commit", true));
+  }
+
+  public static PieceClient create(ClientSettings settings, TransferMetrics metrics) {
+    return new PieceClient(Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(metrics, "metrics"));
+  }
+
+  /**
+   * Fetches piece {@code piece} of {@code id} from {@code parent} into {@code sink}, which the client then
+   * commits (with the parent's CRC32C, after checking it itself) or aborts.
+   *
+   * @return completes with the result once the sink committed; fails as described on the class
+   */
+  public CompletableFuture<PieceResult> fetch(HostPort parent, ContentId id, int piece, PieceSink sink) {
+    ClientRequest.Fetch f = new ClientRequest.Fetch(Objects.requireNonNull(parent, "parent"),
+        Objects.requireNonNull(id, "id"), piece, Objects.requireNonNull(sink, "sink"));
+    submit(f);
+    return f.future;
+  }
+
+  /** Asks {@code parent} which pieces of {@code id} it has, and the content's layout. */
+  public CompletableFuture<PieceBitmap> bitmap(HostPort parent, ContentId id) {
+    ClientRequest.Bitmap b = new ClientRequest.Bitmap(Objects.requireNonNull(parent, "parent"),
+        Objects.requireNonNull(id, "id"));
+    submit(b);
+    return b.future;
+  }
+
+  private void submit(ClientRequest r) {
+    if (closed) {
+      r.fail(new PeerException(ErrorCode.UNAVAILABLE, "the piece client is closed"), Runnable::run);
+      return;
+    }
+    pools.computeIfAbsent(r.parent, p -> new ParentPool(p, group.next(), settings, metrics, completions))
+        .submit(r);
+  }
+
+  /** Fails outstanding fetches with UNAVAILABLE (aborting their sinks), closes connections, stops threads. */
+  @Override
+  public void close() {
+    closed = true;
+    pools.values().forEach(ParentPool::close);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    completions.shutdown();
+    try {
+      completions.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.rayfile.d7y.peer.transfer;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.rayfile.d7y.peer.storage.PieceData;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one piece: its header, then its bytes as zero-copy file regions of at most {@code chunkSize}, each after
+ * the rate bucket allowed it, with at most {@link #WINDOW} chunks written but not yet on the wire. The bytes never
+ * pass through the Java heap, and a client that stops reading holds at most that window (file regions, not
+ * memory) until the write time-out closes its connection. Runs on the connection's event loop only.
+ */
+final class PieceUpload {
+  private static final Logger log = LoggerFactory.getLogger(PieceUpload.class);
+  /** Chunks written ahead of the socket: two keep it busy while the listener of the first queues the third. */
+  static final int WINDOW = 2;
+
+  /** Told once when the piece is fully on the wire or failed. */
+  interface Done {
+    void uploadDone(PieceUpload upload, boolean success);
+  }
+
+  private final ChannelHandlerContext ctx;
+  private final int requestId;
+  private final int piece;
+  private final PieceData data;
+  private final TokenBucket bucket;
+  private final int chunkSize;
+  private final TransferMetrics metrics;
+  private final Done done;
+  private FileChannel file;
+  private long position;
+  private int outstanding;
+  private boolean waitingForTokens;
+  private boolean finished;
+
+  PieceUpload(ChannelHandlerContext ctx, int requestId, int piece, PieceData data, TokenBucket bucket,
+      int chunkSize, TransferMetrics metrics, Done done) {
+    this.ctx = ctx;
+    this.requestId = requestId;
+    this.piece = piece;
+    this.data = data;
+    this.bucket = bucket;
+    this.chunkSize = chunkSize;
+    this.metrics = metrics;
+    this.done = done;
+  }
+
+  /**
+   * Opens the piece's file and starts sending.
+   *
+   * @throws IOException when the file cannot be opened (nothing was written: the caller sends an error frame)
+   */
+  void start() throws IOException {
+    file = FileChannel.open(data.file(), StandardOpenOption.READ);
+    if (file.size() < data.offset() + data.length()) {
+      long size = file.size();
+      closeFile();
+      throw new IOException("piece " + piece + " ends at byte " + (data.offset() + data.length()) + " but "
+          + data.file() + " has only " + size + " bytes");
+    }
+    ctx.write(new Frame.PieceHeader(requestId, piece, data.length(), data.crc32c()));
+    if (data.length() == 0) {
+      ctx.flush();
+      finish(true);
+      return;
+    }
+    pump();
+  }
+
+  int requestId() {
+    return requestId;
+  }
+
+  int piece() {
+    return piece;
+  }
+
+  /** Called when the connection went away: stop scheduling chunks. Outstanding ones fail on their own. */
+  void abort() {
+    if (!finished) {
+      finish(false);
+    }
+  }
+
+  private void pump() {
+    while (!finished && !waitingForTokens && outstanding < WINDOW && position < data.length()) {
+      int n = (int) Math.min(chunkSize, data.length() - position);
+      long wait = bucket.reserve(n);
+      if (wait > 0) {
+        waitingForTokens = true;
+        ctx.executor().schedule(() -> {
+          waitingForTokens = false;
+          if (!finished) {
+            send(n);
+            pump();
+          }
+        }, wait, TimeUnit.NANOSECONDS);
+        return;
+      }
+      send(n);
+    }
+  }
+
+  private void send(int n) {
+    if (!ctx.channel().isActive()) {
+      finish(false);
+      return;
+    }
+    PieceFileRegion region = new PieceFileRegion(file, data.offset() + position, n);
+    position += n;
+    outstanding++;
+    ChannelFuture f = ctx.writeAndFlush(region);
+    f.addListener(future -> {
+      outstanding--;
+      if (future.isSuccess()) {
+        metrics.bytesServed(n);
+      }
+      if (finished) {
+        if (outstanding == 0) {
+          closeFile();
+        }
+        return;
+      }
+      if (!future.isSuccess()) {
+        log.debug("sending piece {} to {} failed: {}", piece, ctx.channel().remoteAddress(), future.cause());
+        finish(false);
+        ctx.close();
+        return;
+      }
+      if (position == data.length() && outstanding == 0) {
+        finish(true);
+      } else {
+        pump();
+      }
+    });
+  }
+
+  private void finish(boolean success) {
+    if (!finished) {
+      finished = true;
+      done.uploadDone(this, success);
+    }
+    if (outstanding == 0) {
+      closeFile();
+    }
+  }
+
+  private void closeFile() {
+    if (file != null) {
+      try {
+        file.close();
+      } catch (IOException e) {
+        log.debug("closing {} failed", data.file(), e);
+      }
+      file = null;
+    }
+  }
+}
