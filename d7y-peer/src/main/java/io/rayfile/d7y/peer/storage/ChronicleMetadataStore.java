@@ -43,13 +43,18 @@ final class ChronicleMetadataStore implements MetadataStore {
   static ChronicleMetadataStore open(Path metaDir, int expectedContents) {
     Path file = metaDir.resolve(FILE_NAME);
     Path clean = metaDir.resolve(CLEAN_MARKER);
+    int entries = Math.max(expectedContents, 1024);
+    int segments = Integer.highestOneBit(Math.max(1, entries / 256));
     try {
       Files.createDirectories(metaDir);
       var builder = ChronicleMap.of(byte[].class, byte[].class)
           .name("rayfile-contents")
           .constantKeySizeBySample(new byte[32])
           .averageValueSize(AVERAGE_VALUE_SIZE)
-          .entries(expectedContents)
+          .entries(entries)
+          // Few, large segments: an entry must fit in one segment tier, and a record of MAX_PIECES pieces is
+          // ~17 KiB, ~100x the average. ~256 entries per segment leaves room for it.
+          .actualSegments(segments)
           .maxBloatFactor(20);
       ChronicleMap<byte[], byte[]> map;
       boolean wasClean = Files.deleteIfExists(clean);

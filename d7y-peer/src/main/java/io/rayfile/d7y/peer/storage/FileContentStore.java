@@ -74,8 +74,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileContentStore implements ContentStore {
   private static final Logger log = LoggerFactory.getLogger(FileContentStore.class);
-  /** At most this many pieces per content (4 TiB at 64 MiB pieces); keeps metadata records bounded. */
-  public static final int MAX_PIECES = 1 << 16;
+  /**
+   * At most this many pieces per content: 256 GiB at the default (64 MiB) pieces of big contents. It bounds a
+   * metadata record to ~17 KiB, which a Chronicle Map entry must fit in (its chunks per entry are limited).
+   */
+  public static final int MAX_PIECES = 1 << 12;
   private static final int STRIPES = 256;
   private static final long TOUCH_GRANULARITY_MILLIS = 1000;
   private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
