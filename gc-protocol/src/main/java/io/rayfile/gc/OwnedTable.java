@@ -1,7 +1,5 @@
 package io.rayfile.gc;
 
-import java.util.Arrays;
-
 /**
  * The owner's per-file counters in parallel primitive arrays, open addressing with linear probing.
  *
@@ -159,7 +157,6 @@ final class OwnedTable {
 
   @Override
   public String toString() {
-    return "OwnedTable[size=" + size + ", capacity=" + keys.length + ", used="
-        + Arrays.toString(Arrays.copyOf(flags, Math.min(8, flags.length))) + "...]";
+    return "OwnedTable[size=" + size + ", capacity=" + keys.length + "]";
   }
 }
