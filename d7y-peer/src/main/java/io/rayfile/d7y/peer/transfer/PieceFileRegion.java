@@ -2,6 +2,7 @@ package io.rayfile.d7y.peer.transfer;
 
 import io.netty.channel.DefaultFileRegion;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 
 /**
  * A chunk of a piece sent with sendfile. Several chunks share one open file that their {@link PieceUpload} owns
@@ -9,8 +10,16 @@ import java.nio.channels.FileChannel;
  * {@code DefaultFileRegion} keeps the native sendfile path of the epoll transport open to us.
  */
 final class PieceFileRegion extends DefaultFileRegion {
-  PieceFileRegion(FileChannel file, long position, long count) {
+  private final Path path;
+
+  PieceFileRegion(FileChannel file, Path path, long position, long count) {
     super(file, position, count);
+    this.path = path;
+  }
+
+  /** The file the bytes come from (for logs and tests). */
+  Path path() {
+    return path;
   }
 
   @Override

@@ -94,6 +94,9 @@ final class PieceUpload {
       int n = (int) Math.min(chunkSize, data.length() - position);
       long wait = bucket.reserve(n);
       if (wait > 0) {
+        // Flush what is written (the header, at least) so that no write sits pending while we wait: the write
+        // time-out must measure the client's reading, not our pacing.
+        ctx.flush();
         waitingForTokens = true;
         ctx.executor().schedule(() -> {
           waitingForTokens = false;
@@ -113,7 +116,7 @@ final class PieceUpload {
       finish(false);
       return;
     }
-    PieceFileRegion region = new PieceFileRegion(file, data.offset() + position, n);
+    PieceFileRegion region = new PieceFileRegion(file, data.file(), data.offset() + position, n);
     position += n;
     outstanding++;
     ChannelFuture f = ctx.writeAndFlush(region);

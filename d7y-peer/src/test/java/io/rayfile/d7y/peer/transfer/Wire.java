@@ -41,6 +41,19 @@ final class Wire {
         b.readBytes(a);
         out.writeBytes(a);
         b.release();
+      } else if (msg instanceof PieceFileRegion r) {
+        // EmbeddedChannel "sent" it at once, so its upload may have closed the shared file: read by path.
+        try (var f = java.nio.channels.FileChannel.open(r.path())) {
+          ByteBuffer buf = ByteBuffer.allocate((int) r.count());
+          while (buf.hasRemaining() && f.read(buf, r.position() + buf.position()) > 0) {
+            // keep reading
+          }
+          out.write(buf.array(), 0, buf.position());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          r.release();
+        }
       } else if (msg instanceof FileRegion r) {
         try {
           WritableByteChannel sink = new WritableByteChannel() {
