@@ -644,6 +644,7 @@ public final class FileContentStore implements ContentStore {
     Entry e = lease(id);
     List<Entry> leased = new ArrayList<>();
     leased.add(e);
+    Map<ContentId, Entry> touched = new HashMap<>();
     try {
       ContentRecord rec = e.record;
       if (!rec.complete()) {
@@ -687,30 +688,16 @@ public final class FileContentStore implements ContentStore {
           }
         }
         assemble(manifest, dest, writable);
+        touched.putAll(files);
       }
       touch(id, e, true);
-      for (Entry fe : leased.subList(1, leased.size())) {
-        // the files were read too
-        ContentId fid = idOf(fe);
-        if (fid != null) {
-          touch(fid, fe, true);
-        }
-      }
+      touched.forEach((fid, fe) -> touch(fid, fe, true)); // the files were read too
       return dest;
     } catch (IOException ex) {
       throw StorageErrors.io(ex, "materializing " + id + " at " + dest);
     } finally {
       leased.forEach(x -> x.leases.decrementAndGet());
     }
-  }
-
-  private ContentId idOf(Entry e) {
-    for (var me : entries.entrySet()) {
-      if (me.getValue() == e) {
-        return me.getKey();
-      }
-    }
-    return null;
   }
 
   private byte[] readManifestBytes(ContentId id, ContentRecord rec) throws IOException {
