@@ -99,6 +99,33 @@ class NodeDaemonIT {
   }
 
   @Test
+  void partialContentKeepsItsFinishedPiecesAcrossSigkill() throws Exception {
+    daemon.stop(); // this test's writer owns the data directory first
+    Path src = tmp.resolve("partial.bin");
+    BenchImportCommand.writeRandom(src, 20L << 20); // five 4 MiB pieces
+    String hex = DemoCommand.sha256(src);
+    Path data = tmp.resolve("data");
+    Process writer = new ProcessBuilder(DaemonProcess.javaCommand(PartialWriterMain.class.getName(),
+        List.of(data.toString(), src.toString(), hex, "0", "2", "4")))
+        .redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("writer.log").toFile())).start();
+    try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(writer.getInputStream()))) {
+      String line = out.readLine();
+      assertTrue(line != null && line.startsWith("READY"), "writer ready: " + line + "\n"
+          + Files.readString(tmp.resolve("writer.log")));
+    }
+    writer.destroyForcibly().waitFor(); // SIGKILL mid-download
+    daemon = startNode(data);
+
+    JsonNode stat = rayfile("stat", "sha256:" + hex, "--json").ok().json();
+    assertEquals("partial", stat.path("state").asText());
+    assertEquals(3, stat.path("finished_pieces").asInt(), stat.toString());
+    assertEquals(5, stat.path("pieces").asInt());
+    Cli.Result get = rayfile("get", "sha256:" + hex, "-o", tmp.resolve("nope").toString(), "--json");
+    assertEquals("INCOMPLETE", get.json().path("error").path("code").asText());
+    assertFalse(Files.exists(tmp.resolve("nope")));
+  }
+
+  @Test
   void bitFlipOnDiskIsReportedAndNeverServedAsGood() throws IOException {
     Path f = tmp.resolve("f.bin");
     BenchImportCommand.writeRandom(f, 9L << 20); // three 4 MiB pieces
