@@ -17,9 +17,11 @@ final class WireMapping {
   static io.rayfile.proto.v1.ContentInfo toWire(ContentInfo c) {
     return io.rayfile.proto.v1.ContentInfo.newBuilder()
         .setId(c.id().toString())
-        .setKind(c.kind() == ContentKind.DIRECTORY
-            ? io.rayfile.proto.v1.ContentKind.CONTENT_KIND_DIRECTORY
-            : io.rayfile.proto.v1.ContentKind.CONTENT_KIND_FILE)
+        .setKind(switch (c.kind()) {
+          case FILE -> io.rayfile.proto.v1.ContentKind.CONTENT_KIND_FILE;
+          case DIRECTORY -> io.rayfile.proto.v1.ContentKind.CONTENT_KIND_DIRECTORY;
+          case EXTERNAL -> io.rayfile.proto.v1.ContentKind.CONTENT_KIND_EXTERNAL;
+        })
         .setLength(c.length())
         .setPieceLength(c.layout().pieceLength())
         .setPieceCount(c.layout().pieceCount())
@@ -38,8 +40,11 @@ final class WireMapping {
   static ContentInfo fromWire(io.rayfile.proto.v1.ContentInfo w) {
     return new ContentInfo(
         ContentId.parse(w.getId()),
-        w.getKind() == io.rayfile.proto.v1.ContentKind.CONTENT_KIND_DIRECTORY
-            ? ContentKind.DIRECTORY : ContentKind.FILE,
+        switch (w.getKind()) {
+          case CONTENT_KIND_DIRECTORY -> ContentKind.DIRECTORY;
+          case CONTENT_KIND_EXTERNAL -> ContentKind.EXTERNAL;
+          default -> ContentKind.FILE;
+        },
         new PieceLayout(w.getLength(), w.getPieceLength()),
         w.getFinishedPieces(),
         w.getState() == io.rayfile.proto.v1.ContentState.CONTENT_STATE_COMPLETE

@@ -532,7 +532,8 @@ public final class FileContentStore implements ContentStore {
       ContentRecord rec = e.record;
       PieceLayout layout = rec.layout();
       List<Integer> bad = new ArrayList<>();
-      boolean checkSha = rec.complete();
+      // External (URL) contents are keyed by their task id, not by their digest: only CRCs apply to them.
+      boolean checkSha = rec.complete() && rec.kind() != ContentKind.EXTERNAL;
       boolean shaOk = false;
       try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
         MessageDigest sha = ContentHasher.sha256();
@@ -575,9 +576,11 @@ public final class FileContentStore implements ContentStore {
       if (bad.isEmpty() && (shaOk || !checkSha)) {
         String detail = checkSha
             ? "all " + pieces + " pieces match their CRC32C and the SHA-256 matches the id"
-            : "all " + rec.finishedCount() + " finished pieces (of " + pieces + ") match their CRC32C; the SHA-256 "
-                + "is checked once the content is complete";
-        return new VerifyReport(id, bad, shaOk, detail);
+            : rec.kind() == ContentKind.EXTERNAL && rec.complete()
+                ? "all " + pieces + " pieces match their CRC32C (an external content has no id digest to check)"
+                : "all " + rec.finishedCount() + " finished pieces (of " + pieces + ") match their CRC32C; the "
+                    + "SHA-256 is checked once the content is complete";
+        return new VerifyReport(id, bad, true, detail);
       }
       List<Integer> drop = bad.isEmpty() ? allPieces(pieces) : bad;
       demote(id, e, rec, drop);
@@ -653,7 +656,7 @@ public final class FileContentStore implements ContentStore {
       }
       Path parent = dest.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      if (rec.kind() == ContentKind.FILE) {
+      if (rec.kind() != ContentKind.DIRECTORY) { // FILE or EXTERNAL: plain bytes
         materializeFile(dataFile(id), dest, writable, false);
       } else {
         Manifest manifest = Manifest.parse(readManifestBytes(id, rec));
@@ -1030,11 +1033,13 @@ public final class FileContentStore implements ContentStore {
     }
     e.leases.incrementAndGet();
     try {
-      ContentId actual;
-      try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
-        actual = ContentHasher.hash(ch, e.record.layout().length(), e.record.layout().pieceLength(), null).id();
-      } catch (IOException ex) {
-        throw StorageErrors.io(ex, "checking the SHA-256 of " + id);
+      ContentId actual = id;
+      if (e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id, not its digest
+        try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
+          actual = ContentHasher.hash(ch, e.record.layout().length(), e.record.layout().pieceLength(), null).id();
+        } catch (IOException ex) {
+          throw StorageErrors.io(ex, "checking the SHA-256 of " + id);
+        }
       }
       ReentrantLock lock = lockFor(id);
       lock.lock();
@@ -1042,7 +1047,7 @@ public final class FileContentStore implements ContentStore {
         if (entries.get(id) != e || e.record.complete()) {
           return;
         }
-        if (!actual.equals(id)) {
+        if (!actual.equals(id) && e.record.kind() != ContentKind.EXTERNAL) {
           removeLocked(id, e);
           throw new PeerException(ErrorCode.CORRUPT_CONTENT, "all pieces of " + id + " arrived with good CRCs but "
               + "their SHA-256 is " + actual + "; the content was discarded (a source sent wrong data)");
