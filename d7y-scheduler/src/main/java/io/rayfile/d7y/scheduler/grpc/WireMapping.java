@@ -71,7 +71,7 @@ final class WireMapping {
   }
 
   static ContentMeta meta(PeerContentMeta m) {
-    return new ContentMeta(m.getContentLength(), m.getPieceLength(), m.getPieceCount());
+    return new ContentMeta(m.getContentLength(), m.getPieceLength(), m.getPieceCount(), m.getKind());
   }
 
   static PeerContentMeta meta(ContentMeta m) {
@@ -79,6 +79,7 @@ final class WireMapping {
         .setContentLength(m.length())
         .setPieceLength(m.pieceLength())
         .setPieceCount(m.pieceCount())
+        .setKind(m.kind())
         .build();
   }
 

@@ -775,9 +775,12 @@ public final class PeerScheduler {
 
   private void checkMeta(Content c, ContentMeta meta) {
     checkMetaBounds(meta);
-    if (c.meta() != null && !c.meta().equals(meta)) {
+    if (c.meta() != null && !c.meta().sameLayout(meta)) {
       throw SchedulerException.invalid("size of " + c.ref() + " conflicts with what the scheduler knows: got "
           + meta + ", known " + c.meta());
+    }
+    if (c.meta() != null) {
+      c.meta(c.meta().withKindFrom(meta)); // a later reporter may know what the bytes are
     }
   }
 

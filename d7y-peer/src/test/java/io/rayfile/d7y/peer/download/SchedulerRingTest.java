@@ -1,4 +1,4 @@
-package io.rayfile.d7y.scheduler;
+package io.rayfile.d7y.peer.download;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,9 +69,9 @@ class SchedulerRingTest {
 
   @Test
   void rejectsBadInput() {
-    assertThrows(SchedulerException.class, () -> SchedulerRing.of(List.of()));
-    assertThrows(SchedulerException.class, () -> SchedulerRing.of(List.of("a:1", "a:1")));
-    assertThrows(SchedulerException.class, () -> SchedulerRing.of(List.of(" ")));
-    assertThrows(SchedulerException.class, () -> SchedulerRing.of(List.of("a:1"), 0));
+    assertThrows(io.rayfile.d7y.peer.PeerException.class, () -> SchedulerRing.of(List.of()));
+    assertThrows(io.rayfile.d7y.peer.PeerException.class, () -> SchedulerRing.of(List.of("a:1", "a:1")));
+    assertThrows(io.rayfile.d7y.peer.PeerException.class, () -> SchedulerRing.of(List.of(" ")));
+    assertThrows(io.rayfile.d7y.peer.PeerException.class, () -> SchedulerRing.of(List.of("a:1"), 0));
   }
 }

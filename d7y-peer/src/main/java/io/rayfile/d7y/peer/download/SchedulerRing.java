@@ -1,5 +1,7 @@
-package io.rayfile.d7y.scheduler;
+package io.rayfile.d7y.peer.download;
 
+import io.rayfile.d7y.peer.ErrorCode;
+import io.rayfile.d7y.peer.PeerException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -53,18 +55,18 @@ public final class SchedulerRing {
   public static SchedulerRing of(List<String> addresses, int virtualNodes) {
     Objects.requireNonNull(addresses, "addresses");
     if (addresses.isEmpty()) {
-      throw SchedulerException.invalid("a scheduler ring needs at least one scheduler address");
+      throw new PeerException(ErrorCode.INVALID_ARGUMENT, "a scheduler ring needs at least one scheduler address");
     }
     if (virtualNodes < 1 || virtualNodes > 10_000) {
-      throw SchedulerException.invalid("virtualNodes must be in [1, 10000], got " + virtualNodes);
+      throw new PeerException(ErrorCode.INVALID_ARGUMENT, "virtualNodes must be in [1, 10000], got " + virtualNodes);
     }
     Set<String> seen = new LinkedHashSet<>();
     for (String a : addresses) {
       if (a == null || a.isBlank()) {
-        throw SchedulerException.invalid("a scheduler address must not be blank");
+        throw new PeerException(ErrorCode.INVALID_ARGUMENT, "a scheduler address must not be blank");
       }
       if (!seen.add(a.strip())) {
-        throw SchedulerException.invalid("scheduler address listed twice: " + a);
+        throw new PeerException(ErrorCode.INVALID_ARGUMENT, "scheduler address listed twice: " + a);
       }
     }
     List<String> sorted = new ArrayList<>(seen);
