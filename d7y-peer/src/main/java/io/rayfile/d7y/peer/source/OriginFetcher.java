@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * again with what is still missing. Range requests carry {@link SourceInfo#unchangedConditions()}, so an origin
  * whose content changed since the probe fails the fetch (CORRUPT_CONTENT) instead of mixing old and new bytes.
  *
- * <p>Cancelling the returned future stops the fetch: pieces in flight are aborted at their next bytes.
+ * <p>Cancelling the returned future stops the fetch: no new piece starts, and pieces in flight are aborted when
+ * their next bytes arrive (or, if the origin sends none, at the stall timeout).
  */
 public final class OriginFetcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OriginFetcher.class);

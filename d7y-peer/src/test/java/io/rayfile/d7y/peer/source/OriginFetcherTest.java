@@ -1,5 +1,6 @@
 package io.rayfile.d7y.peer.source;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -233,6 +234,25 @@ class OriginFetcherTest {
     assertTrue(report.allOk(), () -> report.firstError().toString());
     assertArrayEquals(slice, materialized(id));
     assertTrue(origin.requests.contains("GET /ok/file bytes=100000-165535"), origin.requests::toString);
+  }
+
+  @Test
+  void cancelledFetchAbortsItsPiecesAndReleasesTheirWriters() throws Exception {
+    URI url = origin.url("/stall-from/0");
+    SourceInfo info = http.probe(url, Map.of(), STALL);
+    PieceLayout layout = new PieceLayout(info.length(), PIECE);
+    ContentId id = sha256(origin.data);
+    store.begin(id, ContentKind.FILE, layout);
+    var future = fetcher.fetch(new OriginRequest(url, Map.of(), info, 0, layout), all(17),
+        p -> store.writePiece(id, p), seen::add);
+    await().atMost(Duration.ofSeconds(3)).until(() -> origin.count("GET") >= 4);
+    future.cancel(true);
+    // the stalled pieces end at the stall timeout, abort, and nothing new starts
+    await().atMost(Duration.ofSeconds(3)).until(() -> seen.size() == 4);
+    assertTrue(seen.stream().noneMatch(OriginPieceResult::ok));
+    assertTrue(store.finishedPieces(id).isEmpty());
+    store.writePiece(id, 0).close(); // not held by a leftover writer
+    assertEquals(5, origin.count("GET") + origin.count("HEAD"));
   }
 
   @Test
