@@ -30,14 +30,11 @@ import java.util.Optional;
  * after probing the origin, or from a piece length the caller forces.
  *
  * <p><b>Where the bytes live</b>: the content store keys contents by {@link ContentId}; a URL task is stored under
- * {@link #storeId()}, a {@code ContentId} whose hex is the task's hex (not a digest of the bytes), so peers
- * exchange its pieces by that key on the data plane before anyone knows the real SHA-256. The download engine may
- * later import the finished bytes under their real {@code sha256:} id. An {@link #expectedDigest()} given by the
- * caller ({@code sha256:<hex>}) is checked by the engine once the last piece landed. Open point: today
- * {@code FileContentStore} checks, when the last piece commits, that the bytes hash to the id they are stored
- * under, which a task hex never satisfies (it discards the content as corrupt); the store needs a way to hold a
- * content whose id is not its digest (a kind or flag set at {@code begin}) before a URL task can complete under
- * {@link #storeId()}.
+ * {@link #storeId()}, a {@code ContentId} whose hex is the task's hex (not a digest of the bytes), with
+ * {@link io.rayfile.d7y.peer.storage.ContentKind#EXTERNAL}, so the store checks CRC32Cs only and peers exchange its
+ * pieces by that key on the data plane without anyone knowing the real SHA-256. The download engine may later
+ * import the finished bytes under their real {@code sha256:} id. An {@link #expectedDigest()} given by the caller
+ * ({@code sha256:<hex>}) is checked by the engine once the last piece landed.
  */
 public final class UrlTask {
   /** Prefix of a URL task's content id on the wire and at the scheduler. */

@@ -126,6 +126,21 @@ class OriginFetcherTest {
   }
 
   @Test
+  void urlTaskCompletesAsAnExternalContentUnderItsTaskId() throws Exception {
+    URI url = origin.url("/ok/file?token=abc");
+    SourceInfo info = http.probe(url, Map.of(), STALL);
+    UrlTask task = UrlTask.of(url, Optional.empty(), PIECE);
+    OriginRequest request = OriginRequest.of(task, Map.of(), info);
+    ContentId id = task.storeId();
+    store.begin(id, ContentKind.EXTERNAL, request.layout());
+    OriginReport report = fetcher.fetch(request, all(17), p -> store.writePiece(id, p), r -> { })
+        .get(8, TimeUnit.SECONDS);
+    assertTrue(report.allOk(), () -> report.firstError().toString());
+    assertTrue(store.stat(id).orElseThrow().complete());
+    assertArrayEquals(origin.data, materialized(id));
+  }
+
+  @Test
   void onlyTheAskedPiecesAreFetched() throws Exception {
     ContentId id = sha256(origin.data);
     BitSet want = new BitSet();
