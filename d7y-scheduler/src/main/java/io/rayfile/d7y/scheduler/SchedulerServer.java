@@ -5,7 +5,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.rayfile.d7y.scheduler.evaluate.LoadAwareEvaluator;
 import io.rayfile.d7y.scheduler.grpc.SchedulerService;
-import io.rayfile.d7y.scheduler.metrics.MetricsHttpServer;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.rayfile.d7y.scheduler.metrics.SchedulerMetrics;
 import io.rayfile.d7y.scheduler.state.PeerScheduler;
 import java.io.IOException;
@@ -30,12 +30,12 @@ public final class SchedulerServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SchedulerServer.class);
 
   private final Server server;
-  private final MetricsHttpServer metricsHttp;
+  private final HTTPServer metricsHttp;
   private final ScheduledExecutorService sweeper;
   private final PeerScheduler scheduler;
   private final SchedulerMetrics metrics;
 
-  private SchedulerServer(Server server, MetricsHttpServer metricsHttp, ScheduledExecutorService sweeper,
+  private SchedulerServer(Server server, HTTPServer metricsHttp, ScheduledExecutorService sweeper,
       PeerScheduler scheduler, SchedulerMetrics metrics) {
     this.server = server;
     this.metricsHttp = metricsHttp;
@@ -61,11 +61,12 @@ public final class SchedulerServer implements AutoCloseable {
         .addService(new SchedulerService(scheduler, metrics))
         .build();
     server.start();
-    MetricsHttpServer http = null;
+    HTTPServer http = null;
     ScheduledExecutorService sweeper = null;
     try {
       if (settings.metricsPort() >= 0) {
-        http = MetricsHttpServer.start(settings.metricsHost(), settings.metricsPort(), metrics::scrape);
+        http = HTTPServer.builder().hostname(settings.metricsHost()).port(settings.metricsPort())
+            .registry(metrics.prometheusRegistry()).buildAndStart();
       }
       sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "scheduler-sweep");
@@ -92,7 +93,7 @@ public final class SchedulerServer implements AutoCloseable {
     }
     SchedulerServer s = new SchedulerServer(server, http, sweeper, scheduler, metrics);
     log.info("scheduler listening on port {}{}", s.port(),
-        http == null ? "" : ", metrics at http://" + settings.metricsHost() + ":" + http.port() + "/metrics");
+        http == null ? "" : ", metrics at http://" + settings.metricsHost() + ":" + http.getPort() + "/metrics");
     return s;
   }
 
@@ -103,7 +104,7 @@ public final class SchedulerServer implements AutoCloseable {
 
   /** The metrics port actually bound, or -1 when the endpoint is off. */
   public int metricsPort() {
-    return metricsHttp == null ? -1 : metricsHttp.port();
+    return metricsHttp == null ? -1 : metricsHttp.getPort();
   }
 
   /** The state machine behind the service (tests, embedding). */

@@ -42,6 +42,11 @@ public final class SchedulerMetrics implements SchedulerEvents {
         .description("Live hosts").register(registry);
   }
 
+  /** The Prometheus registry behind {@link #registry()}, for the HTTP exporter. */
+  public io.prometheus.metrics.model.registry.PrometheusRegistry prometheusRegistry() {
+    return registry.getPrometheusRegistry();
+  }
+
   public MeterRegistry registry() {
     return registry;
   }
