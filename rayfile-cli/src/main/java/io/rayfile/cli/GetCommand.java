@@ -1,6 +1,10 @@
 package io.rayfile.cli;
 
+import io.rayfile.d7y.peer.ByteSize;
+import io.rayfile.d7y.peer.HostPort;
 import io.rayfile.d7y.peer.grpc.NodeClient;
+import java.util.List;
+import java.util.Optional;
 import io.rayfile.d7y.peer.storage.ContentId;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,12 +17,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code rayfile get ID -o DEST}: materialize a content at a path. */
-@Command(name = "get", description = "Materialize a content (file or directory) at DEST. Read-only hard links "
-    + "unless --writable.")
+/** {@code rayfile get ID|URL -o DEST}: materialize a content at a path, fetching it through P2P if needed. */
+@Command(name = "get", description = "Materialize a content (file or directory) or an http(s) URL at DEST, "
+    + "from the node's store, else from peers, else from the origin. Read-only hard links unless --writable.")
 final class GetCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "ID", description = "Content id, sha256:<hex>.")
+  @Parameters(paramLabel = "ID|URL", description = "Content id (sha256:<hex>) or an http(s):// URL.")
   String id;
+
+  @Option(names = "--expected-sha256", paramLabel = "ID",
+      description = "For URLs: fail unless the bytes' digest is this sha256:<hex>.")
+  String expected;
+
+  @Option(names = "--piece-length", paramLabel = "SIZE", description = "For URLs: force the piece length.")
+  String pieceLength;
+
+  @Option(names = "--seed", paramLabel = "HOST:PORT", split = ",",
+      description = "Data-plane address(es) of nodes holding the content, used if no scheduler answers.")
+  List<String> seeds = List.of();
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DEST", description = "Destination; must not exist.")
   Path output;
@@ -31,13 +46,20 @@ final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ContentId contentId = ContentId.parse(id);
+    boolean url = id.startsWith("http://") || id.startsWith("https://");
+    if (!url) {
+      ContentId.parse(id); // a clear error before any call
+    }
+    NodeClient.DownloadSpec spec = new NodeClient.DownloadSpec(id, Optional.of(output.toAbsolutePath().normalize()),
+        writable, Optional.ofNullable(expected).map(ContentId::parse),
+        pieceLength == null ? 0 : Math.toIntExact(ByteSize.parse(pieceLength).bytes()),
+        seeds.stream().map(HostPort::parse).toList());
     long start = System.nanoTime();
-    Path result;
+    NodeClient.Downloaded result;
     boolean bar = !client.json && System.console() != null;
     try (NodeClient node = client.connect();
          ProgressBar progress = bar ? new ProgressBarBuilder().setTaskName("get").setUnit("MiB", 1 << 20).build() : null) {
-      result = node.download(contentId, output.toAbsolutePath().normalize(), writable, (done, total) -> {
+      result = node.download(spec, (done, total) -> {
         if (progress != null) {
           progress.maxHint(total);
           progress.stepTo(done);
@@ -47,12 +69,12 @@ final class GetCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - start) / 1e9;
     if (client.json) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", contentId.toString());
-      m.put("path", result.toString());
+      m.put("id", result.id().toString());
+      m.put("path", result.path().map(Path::toString).orElse(""));
       m.put("seconds", seconds);
       Output.json(m);
     } else {
-      System.out.println(result);
+      System.out.println(result.path().map(Path::toString).orElse(""));
     }
     return 0;
   }

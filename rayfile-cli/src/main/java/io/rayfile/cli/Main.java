@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Peer-to-peer file objects: content-addressed files and directories on every node.",
     subcommands = {
         NodeCommand.class,
+        SchedulerCommand.class,
         PutCommand.class,
         GetCommand.class,
         StatCommand.class,

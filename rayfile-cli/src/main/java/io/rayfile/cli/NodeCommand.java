@@ -2,6 +2,11 @@ package io.rayfile.cli;
 
 import io.rayfile.d7y.peer.ByteSize;
 import io.rayfile.d7y.peer.HostPort;
+import io.rayfile.d7y.peer.Labels;
+import io.rayfile.d7y.peer.download.DownloadSettings;
+import io.rayfile.d7y.peer.transfer.ServerSettings;
+import java.util.List;
+import java.util.Optional;
 import io.rayfile.d7y.peer.PeerDaemon;
 import io.rayfile.d7y.peer.PeerSettings;
 import io.rayfile.d7y.peer.storage.FileContentStore;
@@ -45,17 +50,72 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--evict-interval", paramLabel = "DURATION", description = "Eviction pass period (PT30S).")
   Duration evictInterval = Duration.ofSeconds(30);
 
+  @Option(names = "--scheduler", paramLabel = "HOST:PORT", split = ",",
+      description = "Scheduler instance(s), comma-separated; contents are spread over them by consistent hash. "
+          + "Without one, downloads use only seeds and origins.")
+  List<String> schedulers = List.of();
+
+  @Option(names = "--data-host", paramLabel = "HOST",
+      description = "Address the data plane (piece uploads to peers) binds (default 0.0.0.0).")
+  String dataHost = "0.0.0.0";
+
+  @Option(names = "--data-port", paramLabel = "PORT",
+      description = "Data-plane port (default " + PeerSettings.DEFAULT_DATA_PORT + "; 0 picks a free one).")
+  int dataPort = PeerSettings.DEFAULT_DATA_PORT;
+
+  @Option(names = "--advertise-ip", paramLabel = "IP",
+      description = "Address other peers reach this node's data plane on (default: the data host, or this "
+          + "host's address when binding 0.0.0.0).")
+  String advertiseIp = "";
+
+  @Option(names = "--upload-rate", paramLabel = "SIZE", description = "Upload byte rate per second for all peers "
+      + "together, e.g. 64MiB (default: unlimited).")
+  String uploadRate;
+
+  @Option(names = "--upload-slots", paramLabel = "N", description = "Pieces uploaded at once (default 16).")
+  int uploadSlots = 16;
+
+  @Option(names = "--region", description = "Locality label.")
+  String region = "";
+
+  @Option(names = "--zone", description = "Locality label.")
+  String zone = "";
+
+  @Option(names = "--nodepool", description = "Locality label: peers in one nodepool share what one of them "
+      + "brought in.")
+  String nodepool = "";
+
+  @Option(names = "--host-id", description = "Stable node id (default: kept in DIR/host-id).")
+  String hostId;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Prometheus /metrics port on the API host (default 0 = any free, in DIR/daemon.json; -1 = off).")
+  int metricsPort = 0;
+
+  @Option(names = "--stall-timeout", paramLabel = "DURATION",
+      description = "Fail a download that gets no piece for this long (default PT60S).")
+  Duration stallTimeout = Duration.ofSeconds(60);
+
   @Override
   public Integer call() throws InterruptedException {
     StoreSettings store = StoreSettings.defaults(data).withWatermarks(high, low).withTtl(ttl);
     if (quota != null) {
       store = store.withQuotaBytes(ByteSize.parse(quota).bytes());
     }
-    PeerSettings settings = new PeerSettings(store, new HostPort(apiHost, apiPort), evictInterval);
+    ServerSettings upload = ServerSettings.defaults().withUploadSlots(uploadSlots, 256);
+    if (uploadRate != null) {
+      long rate = ByteSize.parse(uploadRate).bytes();
+      upload = upload.withUploadRate(rate, Math.min(rate, 4L << 20));
+    }
+    PeerSettings settings = new PeerSettings(store, new HostPort(apiHost, apiPort), evictInterval,
+        new HostPort(dataHost, dataPort), advertiseIp, schedulers.stream().map(HostPort::parse).toList(), upload,
+        new Labels(region, zone, nodepool), Optional.ofNullable(hostId), metricsPort,
+        DownloadSettings.defaults().withStallTimeout(stallTimeout));
     PeerDaemon daemon = PeerDaemon.start(settings, FileContentStore::open);
     Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "rayfile-shutdown"));
-    System.err.printf("rayfile node: serving %s on %s, quota %s%n", settings.dataDir().toAbsolutePath(),
-        daemon.apiAddress(), ByteSize.format(store.quotaBytes()));
+    System.err.printf("rayfile node: serving %s on %s (data plane %s), quota %s%n",
+        settings.dataDir().toAbsolutePath(), daemon.apiAddress(), daemon.dataAddress(),
+        ByteSize.format(store.quotaBytes()));
     daemon.awaitClose();
     return 0;
   }

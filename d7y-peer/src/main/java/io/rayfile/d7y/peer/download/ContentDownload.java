@@ -119,12 +119,12 @@ final class ContentDownload {
     try {
       startNanos = System.nanoTime();
       lastProgressNanos = startNanos;
-      ctx.metrics().downloadStarted();
       Optional<ContentInfo> have = ctx.store().stat(id);
       if (have.isPresent() && have.get().complete()) {
         complete(have.get(), "cached");
         return;
       }
+      ctx.metrics().downloadStarted();
       if (have.isPresent()) { // resume: what the store holds is never fetched again
         adopt(have.get().layout(), have.get().kind());
       } else if (request.url().isPresent()) {
@@ -166,6 +166,11 @@ final class ContentDownload {
       if (session != null && now - lastHeartbeatNanos > 10_000_000_000L) {
         lastHeartbeatNanos = now;
         session.heartbeat();
+      }
+      if (!request.url().isPresent() && parents.isEmpty() && lastDecision.startsWith("wait")
+          && now - startNanos > 2 * ctx.settings().registerTimeout().toNanos()) {
+        throw new PeerException(noHolderCode(), "no node holds " + request.key() + holding() + " (the scheduler "
+            + "knows no holder: " + lastDecision + ")");
       }
       if (now - lastProgressNanos > ctx.settings().stallTimeout().toNanos()) {
         throw new PeerException(ErrorCode.UNAVAILABLE, "download of " + request.key() + " made no progress for "
@@ -254,9 +259,20 @@ final class ContentDownload {
         link.nextBitmapNanos = 0; // learn layout, kind and pieces over the data plane
       }
     } else if (parents.isEmpty()) {
-      throw new PeerException(ErrorCode.UNAVAILABLE, why + ", and no seed or origin is known for " + request.key()
-          + "; check --scheduler, or that some node holds the content");
+      throw new PeerException(ctx.scheduling().isEmpty() ? noHolderCode() : ErrorCode.UNAVAILABLE,
+          why + ", and no seed or origin is known for " + request.key() + holding()
+              + "; check --scheduler, or that some node holds the content");
     }
+  }
+
+  /** NOT_FOUND for a content nobody has; INCOMPLETE when this node holds part of it. */
+  private ErrorCode noHolderCode() {
+    return finished.isEmpty() ? ErrorCode.NOT_FOUND : ErrorCode.INCOMPLETE;
+  }
+
+  private String holding() {
+    return finished.isEmpty() ? "" : " (this node holds " + finished.cardinality() + " of "
+        + layout.pieceCount() + " pieces)";
   }
 
   // ---- layout ---------------------------------------------------------------------------------------------

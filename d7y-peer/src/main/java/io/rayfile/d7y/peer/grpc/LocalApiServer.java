@@ -5,6 +5,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rayfile.d7y.peer.ErrorCode;
 import io.rayfile.d7y.peer.HostPort;
 import io.rayfile.d7y.peer.PeerException;
+import io.rayfile.d7y.peer.download.DownloadEngine;
+import io.rayfile.d7y.peer.download.Holdings;
 import io.rayfile.d7y.peer.storage.ContentStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,13 +22,15 @@ public final class LocalApiServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code store} on {@code bind} (port 0 picks a free one; see {@link #port()}).
+   * Starts serving {@code store} (downloading through {@code engine}, telling the scheduler through
+   * {@code holdings}) on {@code bind} (port 0 picks a free one; see {@link #port()}).
    *
    * @throws PeerException UNAVAILABLE when the address cannot be bound
    */
-  public static LocalApiServer start(ContentStore store, HostPort bind, Clock clock) {
+  public static LocalApiServer start(ContentStore store, DownloadEngine engine, Holdings holdings, HostPort bind,
+      Clock clock) {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
-        .addService(new NodeApiService(store, clock))
+        .addService(new NodeApiService(store, engine, holdings, clock))
         .maxInboundMessageSize(4 << 20)
         .build();
     try {

@@ -23,7 +23,20 @@ import io.rayfile.proto.v1.PinRequest;
 import io.rayfile.proto.v1.PinResponse;
 import io.rayfile.proto.v1.StatRequest;
 import io.rayfile.proto.v1.StatResponse;
+import io.rayfile.d7y.peer.HostPort;
+import io.rayfile.d7y.peer.download.DownloadEngine;
+import io.rayfile.d7y.peer.download.Holdings;
+import io.rayfile.d7y.peer.source.UrlTask;
+import io.rayfile.d7y.peer.storage.ContentKind;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,10 +49,14 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
   private static final Logger log = LoggerFactory.getLogger(NodeApiService.class);
 
   private final ContentStore store;
+  private final DownloadEngine engine;
+  private final Holdings holdings;
   private final Clock clock;
 
-  NodeApiService(ContentStore store, Clock clock) {
+  NodeApiService(ContentStore store, DownloadEngine engine, Holdings holdings, Clock clock) {
     this.store = store;
+    this.engine = engine;
+    this.holdings = holdings;
     this.clock = clock;
   }
 
@@ -54,6 +71,7 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
           ? store.importDirectory(path, request.getMove(), request.getPin())
           : store.importFile(path, request.getMove(), request.getPin());
       log.info("imported {} as {} ({} bytes stored)", path, result.content().id(), result.storedBytes());
+      holdings.held(heldBy(result.content())); // this node is now a seed of it
       return ImportResponse.newBuilder()
           .setContent(WireMapping.toWire(result.content()))
           .setStoredBytes(result.storedBytes())
@@ -64,22 +82,62 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
   @Override
   public void download(DownloadRequest request, StreamObserver<DownloadProgress> out) {
     try {
-      ContentId id = ContentId.parse(request.getId());
-      Path dest = absolutePath(request.getOutput(), "output path");
-      ContentInfo info = known(id);
-      if (!info.complete()) {
-        // Remote contents arrive with the peer-to-peer download engine; today only local ones are served.
-        throw new PeerException(ErrorCode.INCOMPLETE, id + " is only partly on this node ("
-            + info.finishedPieces() + "/" + info.layout().pieceCount() + " pieces)");
+      Path dest = request.getNoOutput() ? null : absolutePath(request.getOutput(), "output path");
+      if (dest != null && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
+        throw new PeerException(ErrorCode.ALREADY_EXISTS, "download destination " + dest + " already exists; "
+            + "choose a new path");
       }
-      Path result = store.materialize(id, dest, request.getWritable());
-      long total = info.kind() == io.rayfile.d7y.peer.storage.ContentKind.DIRECTORY ? info.treeBytes() : info.length();
-      out.onNext(DownloadProgress.newBuilder()
-          .setDoneBytes(total).setTotalBytes(total).setPath(result.toString()).setFinished(true).build());
-      out.onCompleted();
+      List<HostPort> seeds = request.getSeedsList().stream().map(HostPort::parse).toList();
+      ProgressStream progress = new ProgressStream(out);
+      String what = request.getId();
+      CompletableFuture<ContentInfo> done;
+      if (what.startsWith("http://") || what.startsWith("https://")) {
+        URI url = parseUrl(what);
+        Optional<ContentId> expected = request.getExpectedDigest().isEmpty()
+            ? Optional.empty() : Optional.of(ContentId.parse(request.getExpectedDigest()));
+        UrlTask task = engine.urlTask(url, request.getPieceLength() > 0
+            ? Optional.of(request.getPieceLength()) : Optional.empty(), expected);
+        done = engine.download(new io.rayfile.d7y.peer.download.DownloadRequest(task.storeId(), Optional.of(task),
+            seeds), progress::update);
+      } else {
+        ContentId id = ContentId.parse(what);
+        done = engine.download(new io.rayfile.d7y.peer.download.DownloadRequest(id, Optional.empty(), seeds),
+                progress::update)
+            .thenCompose(info -> info.kind() == ContentKind.DIRECTORY
+                ? new TreeDownload(store, engine, seeds, progress).run(info) : CompletableFuture.completedFuture(info));
+      }
+      done.whenComplete((info, err) -> {
+        if (err != null) {
+          progress.fail(GrpcErrors.toStatus(unwrap(err)));
+          return;
+        }
+        try {
+          String path = dest == null ? "" : store.materialize(info.id(), dest, request.getWritable()).toString();
+          long total = info.kind() == ContentKind.DIRECTORY ? info.treeBytes() : info.length();
+          progress.finish(DownloadProgress.newBuilder().setDoneBytes(total).setTotalBytes(total).setPath(path)
+              .setId(info.id().toString()).setFinished(true).build());
+        } catch (RuntimeException e) {
+          progress.fail(GrpcErrors.toStatus(e));
+        }
+      });
     } catch (RuntimeException e) {
       fail(out, e);
     }
+  }
+
+  private static URI parseUrl(String text) {
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      throw new PeerException(ErrorCode.INVALID_ARGUMENT, "not a valid URL: " + e.getMessage());
+    }
+  }
+
+  private static RuntimeException unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof RuntimeException r ? r : new PeerException(ErrorCode.INTERNAL, t.toString(), t);
   }
 
   @Override
@@ -121,8 +179,9 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
     unary(out, () -> {
       ContentId id = ContentId.parse(request.getId());
-      known(id);
+      ContentInfo gone = known(id);
       long freed = store.delete(id, request.getForce());
+      holdings.dropped(List.of(gone));
       return DeleteResponse.newBuilder().setDeleted(true).setFreedBytes(freed).build();
     });
   }
@@ -130,11 +189,23 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
   @Override
   public void evict(EvictRequest request, StreamObserver<EvictResponse> out) {
     unary(out, () -> {
+      List<ContentInfo> before = store.list();
       EvictionResult r = store.evict(clock.instant());
+      holdings.dropped(before.stream().filter(c -> r.evicted().contains(c.id())).toList());
       EvictResponse.Builder b = EvictResponse.newBuilder().setFreedBytes(r.freedBytes());
       r.evicted().forEach(id -> b.addEvicted(id.toString()));
       return b.setUsage(WireMapping.toWire(store.usage())).build();
     });
+  }
+
+  /** A content and, for a directory, every file it names. */
+  private List<ContentId> heldBy(ContentInfo c) {
+    List<ContentId> ids = new ArrayList<>();
+    ids.add(c.id());
+    if (c.kind() == ContentKind.DIRECTORY) {
+      ids.addAll(TreeDownload.manifest(store, c).fileIds());
+    }
+    return ids;
   }
 
   private ContentInfo known(ContentId id) {

@@ -93,19 +93,54 @@ public final class NodeClient implements AutoCloseable {
     return new ImportResult(WireMapping.fromWire(r.getContent()), r.getStoredBytes());
   }
 
+  /**
+   * What to download.
+   *
+   * @param what a content id ({@code sha256:<hex>}) or an http(s) URL
+   * @param output where to materialize it on the daemon's machine; empty = only into the node's store (preheat)
+   * @param writable a private writable copy instead of read-only links
+   * @param expected for URLs: the expected {@code sha256:} of the bytes
+   * @param pieceLength for URLs: a forced piece length, 0 = default
+   * @param seeds data-plane addresses known to hold the content (used when no scheduler answers)
+   */
+  public record DownloadSpec(String what, Optional<Path> output, boolean writable, Optional<ContentId> expected,
+      int pieceLength, List<HostPort> seeds) {
+    public DownloadSpec {
+      seeds = List.copyOf(seeds);
+    }
+
+    public static DownloadSpec of(String what, Path output) {
+      return new DownloadSpec(what, Optional.of(output), false, Optional.empty(), 0, List.of());
+    }
+  }
+
+  /** A finished download: the store id of the content and where it was materialized (if anywhere). */
+  public record Downloaded(ContentId id, Optional<Path> path) {}
+
   /** Materializes a content at {@code dest} on the daemon's machine, reporting progress; returns the path. */
   public Path download(ContentId id, Path dest, boolean writable, Progress progress) {
+    return download(new DownloadSpec(id.toString(), Optional.of(dest), writable, Optional.empty(), 0, List.of()),
+        progress).path().orElseThrow();
+  }
+
+  /** Downloads per {@code spec} (through the node's cache, peers, or the origin), reporting progress. */
+  public Downloaded download(DownloadSpec spec, Progress progress) {
+    DownloadRequest.Builder req = DownloadRequest.newBuilder().setId(spec.what()).setWritable(spec.writable())
+        .setPieceLength(spec.pieceLength());
+    spec.output().ifPresentOrElse(p -> req.setOutput(p.toAbsolutePath().toString()), () -> req.setNoOutput(true));
+    spec.expected().ifPresent(e -> req.setExpectedDigest(e.toString()));
+    spec.seeds().forEach(s -> req.addSeeds(s.toString()));
     return call(() -> {
-      Iterator<DownloadProgress> it = stub.download(DownloadRequest.newBuilder()
-          .setId(id.toString()).setOutput(dest.toAbsolutePath().toString()).setWritable(writable).build());
+      Iterator<DownloadProgress> it = stub.download(req.build());
       while (it.hasNext()) {
         DownloadProgress p = it.next();
         progress.update(p.getDoneBytes(), p.getTotalBytes());
         if (p.getFinished()) {
-          return Path.of(p.getPath());
+          return new Downloaded(ContentId.parse(p.getId()),
+              p.getPath().isEmpty() ? Optional.empty() : Optional.of(Path.of(p.getPath())));
         }
       }
-      throw new PeerException(ErrorCode.INTERNAL, "download of " + id + " ended without a result");
+      throw new PeerException(ErrorCode.INTERNAL, "download of " + spec.what() + " ended without a result");
     });
   }
 

@@ -11,6 +11,15 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.rayfile.d7y.peer.ErrorCode;
+import io.rayfile.d7y.peer.download.DownloadEngine;
+import io.rayfile.d7y.peer.download.DownloadMetrics;
+import io.rayfile.d7y.peer.download.DownloadSettings;
+import io.rayfile.d7y.peer.download.Holdings;
+import io.rayfile.d7y.peer.source.SourceRegistry;
+import io.rayfile.d7y.peer.transfer.ClientSettings;
+import io.rayfile.d7y.peer.transfer.PieceClient;
+import io.rayfile.d7y.peer.transfer.TransferMetrics;
+import java.util.Optional;
 import io.rayfile.d7y.peer.PeerException;
 import io.rayfile.d7y.peer.storage.ContentStore;
 import io.rayfile.d7y.peer.storage.FileContentStore;
@@ -46,7 +55,8 @@ class NodeApiServiceTest {
     store = FileContentStore.open(StoreSettings.defaults(tmp.resolve("data")).withQuotaBytes(1L << 30));
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(new NodeApiService(store, Clock.systemUTC())).build().start();
+        .addService(new NodeApiService(store, engine(store), new Holdings(store, Optional.empty()),
+            Clock.systemUTC())).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     stub = NodeApiGrpc.newBlockingStub(channel);
   }
@@ -55,7 +65,20 @@ class NodeApiServiceTest {
   void stop() {
     channel.shutdownNow();
     server.shutdownNow();
+    engine.close();
+    client.close();
     store.close();
+  }
+
+  private PieceClient client;
+  private DownloadEngine engine;
+
+  /** A node without scheduler or origin backends: downloads are local or fail clearly. */
+  private DownloadEngine engine(ContentStore s) {
+    client = PieceClient.create(ClientSettings.defaults(), TransferMetrics.NOOP);
+    engine = new DownloadEngine(s, client, Optional.empty(), Optional.empty(), SourceRegistry.of(),
+        DownloadSettings.defaults(), DownloadMetrics.NOOP, "test-host");
+    return engine;
   }
 
   @Test
@@ -70,7 +93,11 @@ class NodeApiServiceTest {
     var progress = stub.download(DownloadRequest.newBuilder().setId(id).setOutput(tmp.resolve("b.txt").toString())
         .build());
     var last = progress.next();
+    while (progress.hasNext()) {
+      last = progress.next();
+    }
     assertTrue(last.getFinished());
+    assertEquals(id, last.getId());
     assertEquals("hello rayfile", Files.readString(tmp.resolve("b.txt")));
     assertEquals(1, stub.list(ListRequest.getDefaultInstance()).getContentsCount());
   }
@@ -88,7 +115,10 @@ class NodeApiServiceTest {
     expect(ErrorCode.NOT_FOUND, () -> stub.stat(StatRequest.newBuilder().setId(unknown).build()));
     expect(ErrorCode.NOT_FOUND, () -> stub.pin(PinRequest.newBuilder().setId(unknown).build()));
     expect(ErrorCode.NOT_FOUND, () -> stub.delete(DeleteRequest.newBuilder().setId(unknown).build()));
-    expect(ErrorCode.NOT_FOUND, () -> stub.download(DownloadRequest.newBuilder().setId(unknown)
+    // not here, no scheduler, no seed: a clear UNAVAILABLE saying what to check
+    expect(ErrorCode.UNAVAILABLE, () -> stub.download(DownloadRequest.newBuilder().setId(unknown)
+        .setOutput(tmp.resolve("o").toString()).build()).next());
+    expect(ErrorCode.INVALID_ARGUMENT, () -> stub.download(DownloadRequest.newBuilder().setId("ftp://x/y")
         .setOutput(tmp.resolve("o").toString()).build()).next());
     expect(ErrorCode.INVALID_ARGUMENT, () -> stub.download(DownloadRequest.newBuilder().setId(unknown)
         .setOutput("not/absolute").build()).next());
