@@ -41,7 +41,7 @@ final class Output {
 
   static Map<String, Object> content(ContentInfo c) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", c.id().toString());
+    m.put("id", c.displayId());
     m.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
     m.put("length", c.length());
     m.put("piece_length", c.layout().pieceLength());
@@ -71,7 +71,7 @@ final class Output {
         : ByteSize.format(c.length());
     String state = c.complete() ? "complete"
         : "partial " + c.finishedPieces() + "/" + c.layout().pieceCount();
-    return String.format("%s  %-9s %-24s %-16s pins=%d", c.id(), c.kind().name().toLowerCase(java.util.Locale.ROOT),
+    return String.format("%s  %-9s %-24s %-16s pins=%d", c.displayId(), c.kind().name().toLowerCase(java.util.Locale.ROOT),
         size, state, c.pinCount());
   }
 }

@@ -83,7 +83,7 @@ public final class GrpcScheduling implements Scheduling {
       ring.addresses().forEach(a -> byInstance.put(a, new ArrayList<>()));
     }
     for (ContentInfo c : held) {
-      String key = keyOf(c);
+      String key = c.displayId();
       byInstance.computeIfAbsent(ring.pick(key), a -> new ArrayList<>())
           .add(HeldContent.newBuilder().setContentId(key).setMeta(meta(c.layout(), Optional.of(c.kind()))).build());
     }
@@ -139,11 +139,6 @@ public final class GrpcScheduling implements Scheduling {
       }
     }
     channels.values().forEach(ManagedChannel::shutdownNow);
-  }
-
-  /** The swarm key of a stored content: {@code task:<hex>} for external (URL) contents. */
-  public static String keyOf(ContentInfo c) {
-    return (c.kind() == ContentKind.EXTERNAL ? "task:" : "sha256:") + c.id().hex();
   }
 
   private PeerHost host() {

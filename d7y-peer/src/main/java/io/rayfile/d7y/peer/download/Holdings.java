@@ -42,7 +42,7 @@ public final class Holdings {
     if (scheduling.isEmpty() || gone.isEmpty()) {
       return;
     }
-    scheduling.get().unregisterContents(gone.stream().map(GrpcScheduling::keyOf).toList());
+    scheduling.get().unregisterContents(gone.stream().map(ContentInfo::displayId).toList());
   }
 
   /** Announces everything complete, replacing what the scheduler had for this host. */

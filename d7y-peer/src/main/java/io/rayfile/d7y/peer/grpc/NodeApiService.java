@@ -115,7 +115,7 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
           String path = dest == null ? "" : store.materialize(info.id(), dest, request.getWritable()).toString();
           long total = info.kind() == ContentKind.DIRECTORY ? info.treeBytes() : info.length();
           progress.finish(DownloadProgress.newBuilder().setDoneBytes(total).setTotalBytes(total).setPath(path)
-              .setId(info.id().toString()).setFinished(true).build());
+              .setId(info.displayId()).setFinished(true).build());
         } catch (RuntimeException e) {
           progress.fail(GrpcErrors.toStatus(e));
         }

@@ -20,8 +20,17 @@ public record ContentId(String hex) implements Comparable<ContentId> {
     }
   }
 
-  /** Parses {@code sha256:<hex>}; anything else is an {@link ErrorCode#INVALID_ARGUMENT} error. */
+  /** Prefix of a URL task's id; its store key is the task's hex (see {@code UrlTask}). */
+  public static final String TASK_PREFIX = "task:";
+
+  /**
+   * Parses {@code sha256:<hex>} (or {@code task:<hex>}, a URL task's store key); anything else is an
+   * {@link ErrorCode#INVALID_ARGUMENT} error.
+   */
   public static ContentId parse(String text) {
+    if (text != null && text.startsWith(TASK_PREFIX)) {
+      return new ContentId(text.substring(TASK_PREFIX.length()));
+    }
     if (text == null || !text.startsWith(PREFIX)) {
       throw new PeerException(ErrorCode.INVALID_ARGUMENT,
           "content id must look like 'sha256:<64 hex digits>', got: " + describe(text));

@@ -39,4 +39,9 @@ public record ContentInfo(
   public boolean pinned() {
     return pinCount > 0;
   }
+
+  /** How people and schedulers name it: {@code sha256:<hex>}, or {@code task:<hex>} for external contents. */
+  public String displayId() {
+    return kind == ContentKind.EXTERNAL ? ContentId.TASK_PREFIX + id.hex() : id.toString();
+  }
 }
