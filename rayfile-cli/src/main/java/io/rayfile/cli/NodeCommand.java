@@ -96,6 +96,10 @@ final class NodeCommand implements Callable<Integer> {
       description = "Fail a download that gets no piece for this long (default PT60S).")
   Duration stallTimeout = Duration.ofSeconds(60);
 
+  @Option(names = "--origin-timeout", paramLabel = "DURATION",
+      description = "Fail an origin that sends nothing for this long (default PT30S).")
+  Duration originTimeout = Duration.ofSeconds(30);
+
   @Override
   public Integer call() throws InterruptedException {
     StoreSettings store = StoreSettings.defaults(data).withWatermarks(high, low).withTtl(ttl);
@@ -110,7 +114,7 @@ final class NodeCommand implements Callable<Integer> {
     PeerSettings settings = new PeerSettings(store, new HostPort(apiHost, apiPort), evictInterval,
         new HostPort(dataHost, dataPort), advertiseIp, schedulers.stream().map(HostPort::parse).toList(), upload,
         new Labels(region, zone, nodepool), Optional.ofNullable(hostId), metricsPort,
-        DownloadSettings.defaults().withStallTimeout(stallTimeout));
+        DownloadSettings.defaults().withStallTimeout(stallTimeout).withOriginTimeout(originTimeout));
     PeerDaemon daemon = PeerDaemon.start(settings, FileContentStore::open);
     Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "rayfile-shutdown"));
     System.err.printf("rayfile node: serving %s on %s (data plane %s), quota %s%n",

@@ -30,6 +30,7 @@ public final class DaemonProcess implements AutoCloseable {
   private final Path log;
   private Process process;
   private HostPort api;
+  private JsonNode announcement;
 
   private DaemonProcess(String mainClass, List<String> args, Path dataDir, Path log) {
     this.mainClass = mainClass;
@@ -96,6 +97,7 @@ public final class DaemonProcess implements AutoCloseable {
         try {
           JsonNode node = json.readTree(file.toFile());
           if (node.path("pid").asLong() == process.pid()) {
+            announcement = node;
             return HostPort.parse(node.path("api").asText());
           }
         } catch (IOException partial) {
@@ -111,6 +113,11 @@ public final class DaemonProcess implements AutoCloseable {
   /** The local API address it bound. */
   public HostPort api() {
     return api;
+  }
+
+  /** A field of the daemon's {@code daemon.json} (e.g. {@code data}, {@code metrics}, {@code host_id}). */
+  public String announced(String field) {
+    return announcement.path(field).asText();
   }
 
   public long pid() {

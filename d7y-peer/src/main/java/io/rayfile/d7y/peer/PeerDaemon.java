@@ -124,7 +124,8 @@ public final class PeerDaemon implements AutoCloseable {
       HttpSourceBackend http = new HttpSourceBackend(HttpSourceSettings.defaults());
       resources.push(http);
       SourceRegistry sources = SourceRegistry.of(http);
-      OriginFetcher origins = new OriginFetcher(sources, OriginFetchSettings.defaults());
+      OriginFetcher origins = new OriginFetcher(sources, new OriginFetchSettings(
+          OriginFetchSettings.defaults().parallelism(), settings.download().originTimeout()));
       resources.push(origins);
       DownloadEngine engine = new DownloadEngine(store, client, scheduling, Optional.of(origins), sources,
           settings.download(), metrics, identity.hostId());

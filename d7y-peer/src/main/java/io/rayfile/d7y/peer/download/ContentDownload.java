@@ -16,7 +16,6 @@ import io.rayfile.d7y.peer.storage.ContentStore;
 import io.rayfile.d7y.peer.storage.PieceLayout;
 import io.rayfile.d7y.peer.storage.PieceWriter;
 import io.rayfile.d7y.peer.transfer.PieceClient;
-import io.rayfile.d7y.peer.transfer.PieceResult;
 import io.rayfile.d7y.peer.transfer.PieceSink;
 import io.rayfile.d7y.peer.transfer.TransferException;
 import io.rayfile.d7y.peer.transfer.WireStatus;
@@ -92,6 +91,8 @@ final class ContentDownload {
   private long lastHeartbeatNanos;
   private long lastRescheduleNanos;
   private ScheduledFuture<?> ticker;
+  private final int rotation = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20);
+  private long lastMoreParentsNanos;
 
   ContentDownload(Context ctx, DownloadRequest request, Optional<SourceInfo> source) {
     this.ctx = ctx;
@@ -179,10 +180,26 @@ final class ContentDownload {
             + ")");
       }
       refreshBitmaps(now);
+      askForMoreParents(now);
       pump();
     } catch (RuntimeException e) {
       fail(e);
     }
+  }
+
+  /**
+   * The scheduler answers a register with the parents that have pieces at that moment (often only the seed); peers
+   * that started at the same time become parents a moment later. Asking again while few parents are known lets
+   * this peer trade with them instead of loading the seed.
+   */
+  private void askForMoreParents(long now) {
+    if (session == null || !answered || originRunning || layout == null || wanted().isEmpty()
+        || parents.size() >= Math.min(4, ctx.settings().maxParents())
+        || now - lastMoreParentsNanos < 1_000_000_000L) {
+      return;
+    }
+    lastMoreParentsNanos = now;
+    session.reschedule(blocklist, "looking for more parents");
   }
 
   // ---- scheduler ------------------------------------------------------------------------------------------
@@ -208,7 +225,19 @@ final class ContentDownload {
         lastDecision = "back to source: " + b.reason();
         b.meta().ifPresent(m -> adopt(m.layout(), m.kind().orElse(null)));
         ctx.metrics().backToSource();
-        startOrigin();
+        if (request.url().isPresent()) {
+          startOrigin();
+        } else if (b.sources().isEmpty()) {
+          throw new PeerException(ErrorCode.UNAVAILABLE, "told to read the origin of " + request.key()
+              + " but no node holding it is alive");
+        } else {
+          for (ParentInfo info : b.sources()) { // a RayFile content's origin: the node(s) holding it
+            if (!blocklist.contains(info.peerId())) {
+              parents.computeIfAbsent(info.peerId(), k -> new ParentLink(info, ctx.settings().initialWindow()))
+                  .origin = true;
+            }
+          }
+        }
       } else if (d instanceof Decision.Empty e) {
         answered = true;
         lastDecision = "empty content";
@@ -317,25 +346,12 @@ final class ContentDownload {
       return;
     }
     long now = System.nanoTime();
-    List<BitSet> availability = new ArrayList<>();
-    parents.values().forEach(p -> availability.add(p.has));
-    boolean anyUseful = false;
-    for (ParentLink p : parents.values()) {
-      if (p.pausedUntilNanos > now) {
-        anyUseful = true;
-        continue;
-      }
-      while (p.inFlight < p.window) {
-        int piece = PieceSelector.pick(wanted, p.has, availability);
-        if (piece < 0) {
-          break;
-        }
-        anyUseful = true;
-        wanted.clear(piece);
-        fetch(p, piece);
-      }
-      anyUseful |= p.inFlight > 0;
+    List<ParentLink> all = new ArrayList<>(parents.values());
+    for (PieceSelector.Assignment a : PieceSelector.plan(wanted, all, layout.pieceCount(),
+        rotation % Math.max(1, layout.pieceCount()), p -> p.pausedUntilNanos <= now)) {
+      fetch(a.parent(), a.piece());
     }
+    boolean anyUseful = !inFlight.isEmpty() || all.stream().anyMatch(p -> p.pausedUntilNanos > now);
     if (!anyUseful && answered && !originRunning && session != null
         && now - lastRescheduleNanos > 1_000_000_000L && inFlight.isEmpty()) {
       lastRescheduleNanos = now;
@@ -361,11 +377,12 @@ final class ContentDownload {
     }
     inFlight.set(piece);
     p.inFlight++;
+    long asked = System.nanoTime();
     ctx.client().fetch(p.data, id, piece, PieceSink.of(writer))
-        .whenComplete((r, err) -> actor.execute(() -> onPiece(p, piece, r, err)));
+        .whenComplete((r, err) -> actor.execute(() -> onPiece(p, piece, asked, err)));
   }
 
-  private void onPiece(ParentLink p, int piece, PieceResult r, Throwable err) {
+  private void onPiece(ParentLink p, int piece, long askedNanos, Throwable err) {
     inFlight.clear(piece);
     p.inFlight--;
     if (done) {
@@ -375,8 +392,12 @@ final class ContentDownload {
       if (err == null) {
         finished.set(piece);
         int size = layout.size(piece);
-        p.delivered(size, ctx.settings().maxWindow());
-        ctx.metrics().fromPeers(size);
+        p.delivered(size, System.nanoTime() - askedNanos, layout.pieceLength(), ctx.settings().maxWindow());
+        if (p.origin) {
+          ctx.metrics().fromOrigin(size);
+        } else {
+          ctx.metrics().fromPeers(size);
+        }
         lastProgressNanos = System.nanoTime();
         if (session != null) {
           session.pieceFinished(piece, p.peerId);
@@ -418,19 +439,16 @@ final class ContentDownload {
     }
   }
 
-  /** Half-finished parents gain pieces: ask them again when they have nothing this peer needs. */
+  /**
+   * Half-finished parents gain pieces: ask each for its bitmap every 250 ms, so rarest-first sees what the swarm
+   * holds now (one small frame, pipelined behind the pieces on the same connection).
+   */
   private void refreshBitmaps(long now) {
     if (layout != null && wanted().isEmpty()) {
       return;
     }
     for (ParentLink p : new ArrayList<>(parents.values())) {
       if (p.bitmapPending || p.nextBitmapNanos > now || (layout != null && p.has == null)) {
-        continue;
-      }
-      if (layout != null && p.inFlight > 0) {
-        continue;
-      }
-      if (layout != null && p.has != null && PieceSelector.pick(wanted(), p.has, List.of()) >= 0) {
         continue;
       }
       p.bitmapPending = true;

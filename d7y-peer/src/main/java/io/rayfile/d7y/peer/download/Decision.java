@@ -19,8 +19,15 @@ public sealed interface Decision {
   /** Fetch from these parents, best first. */
   record Parents(List<ParentInfo> parents, Optional<Meta> meta) implements Decision {}
 
-  /** Read the origin yourself (and report what lands, so others can use you). */
-  record BackToSource(String reason, Optional<Meta> meta) implements Decision {}
+  /**
+   * Read the origin yourself (and report what lands, so others can use you): the URL of a URL task, or
+   * {@code sources}, the nodes holding an announced copy of a RayFile content (its origin).
+   */
+  record BackToSource(String reason, Optional<Meta> meta, List<ParentInfo> sources) implements Decision {
+    public BackToSource {
+      sources = List.copyOf(sources);
+    }
+  }
 
   /** The content has zero bytes. */
   record Empty(Optional<Meta> meta) implements Decision {}

@@ -11,7 +11,6 @@ import io.rayfile.d7y.peer.storage.ContentInfo;
 import io.rayfile.d7y.peer.storage.ContentStore;
 import io.rayfile.d7y.peer.transfer.PieceClient;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
  * }</pre>
  */
 public final class DownloadEngine implements AutoCloseable {
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
-
   private final ContentDownload.Context ctx;
   private final SourceBackend sources;
   private final ExecutorService pool;
@@ -77,7 +74,7 @@ public final class DownloadEngine implements AutoCloseable {
     Optional<SourceInfo> source = Optional.empty();
     if (request.url().isPresent()) {
       UrlTask task = request.url().get();
-      source = Optional.of(sources.probe(task.url(), Map.of(), PROBE_TIMEOUT));
+      source = Optional.of(sources.probe(task.url(), Map.of(), ctx.settings().originTimeout()));
     }
     Optional<SourceInfo> probed = source;
     ContentDownload d = running.computeIfAbsent(request.id(), k -> {
@@ -100,7 +97,7 @@ public final class DownloadEngine implements AutoCloseable {
           + " (supported: http, https)");
     }
     int length = pieceLength.orElseGet(() -> io.rayfile.d7y.peer.storage.PieceLayout.defaultPieceLength(
-        sources.probe(url, Map.of(), PROBE_TIMEOUT).length()));
+        sources.probe(url, Map.of(), ctx.settings().originTimeout()).length()));
     UrlTask task = UrlTask.of(url, Optional.empty(), length);
     return expected.map(e -> task.withExpectedDigest(e.toString())).orElse(task);
   }

@@ -173,24 +173,26 @@ public final class GrpcScheduling implements Scheduling {
 
   static Decision decision(AnnounceResponse r) {
     return switch (r.getKindCase()) {
-      case CANDIDATE_PARENTS -> {
-        List<ParentInfo> parents = new ArrayList<>();
-        for (ParentCandidate c : r.getCandidateParents().getParentsList()) {
-          Optional<BitSet> pieces = c.getIsSeed() || c.getFinishedPieces().isEmpty()
-              ? Optional.empty() : Optional.of(BitSet.valueOf(c.getFinishedPieces().toByteArray()));
-          parents.add(new ParentInfo(c.getPeerId(), new HostPort(c.getIp(), c.getDataPort()), c.getIsSeed(),
-              pieces));
-        }
-        yield new Decision.Parents(parents,
-            meta(r.getCandidateParents().hasMeta(), r.getCandidateParents().getMeta()));
-      }
+      case CANDIDATE_PARENTS -> new Decision.Parents(parents(r.getCandidateParents().getParentsList()),
+          meta(r.getCandidateParents().hasMeta(), r.getCandidateParents().getMeta()));
       case BACK_TO_SOURCE -> new Decision.BackToSource(r.getBackToSource().getReason(),
-          meta(r.getBackToSource().hasMeta(), r.getBackToSource().getMeta()));
+          meta(r.getBackToSource().hasMeta(), r.getBackToSource().getMeta()),
+          parents(r.getBackToSource().getSourcesList()));
       case EMPTY_CONTENT -> new Decision.Empty(meta(r.getEmptyContent().hasMeta(), r.getEmptyContent().getMeta()));
       case WAIT -> new Decision.Wait(r.getWait().getReason());
       case ERROR -> new Decision.Refused(code(r.getError().getCode()), r.getError().getMessage());
       case KIND_NOT_SET -> new Decision.Refused(ErrorCode.INTERNAL, "empty answer from the scheduler");
     };
+  }
+
+  private static List<ParentInfo> parents(List<ParentCandidate> candidates) {
+    List<ParentInfo> parents = new ArrayList<>();
+    for (ParentCandidate c : candidates) {
+      Optional<BitSet> pieces = c.getIsSeed() || c.getFinishedPieces().isEmpty()
+          ? Optional.empty() : Optional.of(BitSet.valueOf(c.getFinishedPieces().toByteArray()));
+      parents.add(new ParentInfo(c.getPeerId(), new HostPort(c.getIp(), c.getDataPort()), c.getIsSeed(), pieces));
+    }
+    return parents;
   }
 
   private static ErrorCode code(String name) {

@@ -1,45 +1,82 @@
 package io.rayfile.d7y.peer.download;
 
+import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * Chooses the next piece to ask a parent for: among pieces the parent has and this peer neither holds nor is
- * fetching, the rarest among the known parents (so the swarm spreads pieces instead of all copying the same ones),
- * ties to the lowest index (a streaming reader gets an in-order bias for free). Pure and cheap: a content has at
- * most a few thousand pieces.
+ * Decides which piece to ask which parent for. Pieces go rarest first (counted over the known parents), so the
+ * swarm spreads pieces instead of all copying the same ones; ties start at a per-download rotation, so children of
+ * one seed ask it for different pieces and then trade them. Each piece goes to the holder with the best expected
+ * service (measured rate divided by its requests in flight, unknown rates counted as fast): a slow or rate-capped
+ * seed is asked only for what no faster parent has. Pure, and cheap enough for a few thousand pieces.
  */
 final class PieceSelector {
+  /** Rate assumed for a parent not measured yet: optimistic, so new parents get tried. */
+  static final double UNKNOWN_RATE = 200e6;
+
+  /** A planned request. */
+  record Assignment(ParentLink parent, int piece) {}
+
   private PieceSelector() {}
 
   /**
-   * @param wanted pieces this peer still needs and is not fetching
-   * @param offered pieces the parent has, or null for a parent that has all of them (a seed)
-   * @param availability every known parent's pieces (null entries = seeds, which have all)
-   * @return the piece, or -1 when the parent has nothing wanted
+   * Plans requests for {@code wanted} pieces over {@code parents}, filling each parent's free window at most.
+   *
+   * @param ready whether a parent may take requests now (not paused)
+   * @param start tie-break rotation
    */
-  static int pick(BitSet wanted, BitSet offered, Collection<BitSet> availability) {
-    BitSet candidates = (BitSet) wanted.clone();
-    if (offered != null) {
-      candidates.and(offered);
+  static List<Assignment> plan(BitSet wanted, List<ParentLink> parents, int pieceCount, int start,
+      java.util.function.Predicate<ParentLink> ready) {
+    List<Assignment> out = new ArrayList<>();
+    int[] free = new int[parents.size()];
+    int totalFree = 0;
+    for (int i = 0; i < parents.size(); i++) {
+      ParentLink p = parents.get(i);
+      free[i] = ready.test(p) ? Math.max(0, p.window - p.inFlight) : 0;
+      totalFree += free[i];
     }
-    int best = -1;
-    int bestCount = Integer.MAX_VALUE;
-    for (int p = candidates.nextSetBit(0); p >= 0; p = candidates.nextSetBit(p + 1)) {
+    if (totalFree == 0 || wanted.isEmpty()) {
+      return out;
+    }
+    List<int[]> order = new ArrayList<>(); // {piece, count, rotated index}
+    for (int piece = wanted.nextSetBit(0); piece >= 0; piece = wanted.nextSetBit(piece + 1)) {
       int count = 0;
-      for (BitSet has : availability) {
-        if (has == null || has.get(p)) {
+      for (ParentLink p : parents) {
+        if (p.has == null || p.has.get(piece)) {
           count++;
         }
       }
-      if (count < bestCount) {
-        best = p;
-        bestCount = count;
-        if (count <= 1) {
-          break; // nobody else has it: cannot get rarer
+      if (count > 0) {
+        order.add(new int[] {piece, count, Math.floorMod(piece - start, Math.max(1, pieceCount))});
+      }
+    }
+    order.sort(Comparator.<int[]>comparingInt(a -> a[1]).thenComparingInt(a -> a[2]));
+    for (int[] o : order) {
+      int piece = o[0];
+      int best = -1;
+      double bestScore = -1;
+      for (int i = 0; i < parents.size(); i++) {
+        ParentLink p = parents.get(i);
+        if (free[i] == 0 || !(p.has == null || p.has.get(piece))) {
+          continue;
+        }
+        int load = p.window - free[i] + 1; // its requests in flight plus those planned now, plus this one
+        double score = (p.rate == 0 ? UNKNOWN_RATE : p.rate) / load;
+        if (score > bestScore) {
+          best = i;
+          bestScore = score;
+        }
+      }
+      if (best >= 0) {
+        out.add(new Assignment(parents.get(best), piece));
+        free[best]--;
+        if (--totalFree == 0) {
+          break;
         }
       }
     }
-    return best;
+    return out;
   }
 }

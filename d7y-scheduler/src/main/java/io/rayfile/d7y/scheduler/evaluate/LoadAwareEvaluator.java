@@ -66,7 +66,7 @@ public final class LoadAwareEvaluator implements ParentSelector {
 
   /** The filters. Package-private for tests. */
   boolean usable(Peer child, Peer p, Instant now) {
-    if (p == child) {
+    if (p == child || p.isSource()) { // sources are read through back-to-source only
       return false;
     }
     if (p.host() == child.host() || p.host().id().equals(child.host().id())) {
@@ -88,7 +88,8 @@ public final class LoadAwareEvaluator implements ParentSelector {
     return !child.hasDescendant(p);
   }
 
-  boolean healthy(Peer p, Instant now) {
+  @Override
+  public boolean healthy(Peer p, Instant now) {
     if (p.state() == PeerState.FAILED || p.host().removed()) {
       return false;
     }

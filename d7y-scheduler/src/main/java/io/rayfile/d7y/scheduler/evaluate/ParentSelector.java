@@ -14,4 +14,7 @@ public interface ParentSelector {
    * order is deterministic). The caller applies the locality and quota rules and truncates.
    */
   List<ScoredParent> select(Peer child, Instant now);
+
+  /** Whether {@code p} may serve at all (alive, not failed, not failing too often). */
+  boolean healthy(Peer p, Instant now);
 }

@@ -70,6 +70,24 @@ final class WireMapping {
         .build();
   }
 
+  static ParentCandidate candidate(ParentOffer o) {
+    HostInfo h = o.host();
+    return ParentCandidate.newBuilder()
+        .setPeerId(o.peerId())
+        .setHostId(h.hostId())
+        .setHostname(h.hostname())
+        .setIp(h.ip())
+        .setDataPort(h.dataPort())
+        .setRegion(h.locality().region())
+        .setZone(h.locality().zone())
+        .setNodepool(h.locality().nodepool())
+        .setIsSeed(o.seed())
+        .setFinishedPieceCount(o.finishedPieceCount())
+        .setFinishedPieces(ByteString.copyFrom(o.finishedPieces()))
+        .setScore(o.score())
+        .build();
+  }
+
   static ContentMeta meta(PeerContentMeta m) {
     return new ContentMeta(m.getContentLength(), m.getPieceLength(), m.getPieceCount(), m.getKind());
   }
@@ -96,20 +114,7 @@ final class WireMapping {
     if (d instanceof Decision.Parents p) {
       CandidateParents.Builder c = CandidateParents.newBuilder();
       for (ParentOffer o : p.parents()) {
-        HostInfo h = o.host();
-        c.addParents(ParentCandidate.newBuilder()
-            .setPeerId(o.peerId())
-            .setHostId(h.hostId())
-            .setHostname(h.hostname())
-            .setIp(h.ip())
-            .setDataPort(h.dataPort())
-            .setRegion(h.locality().region())
-            .setZone(h.locality().zone())
-            .setNodepool(h.locality().nodepool())
-            .setIsSeed(o.seed())
-            .setFinishedPieceCount(o.finishedPieceCount())
-            .setFinishedPieces(ByteString.copyFrom(o.finishedPieces()))
-            .setScore(o.score()));
+        c.addParents(candidate(o));
       }
       if (p.meta() != null) {
         c.setMeta(meta(p.meta()));
@@ -117,6 +122,7 @@ final class WireMapping {
       b.setCandidateParents(c);
     } else if (d instanceof Decision.BackToSource s) {
       BackToSource.Builder x = BackToSource.newBuilder().setReason(s.reason());
+      s.sources().forEach(o -> x.addSources(candidate(o)));
       if (s.meta() != null) {
         x.setMeta(meta(s.meta()));
       }

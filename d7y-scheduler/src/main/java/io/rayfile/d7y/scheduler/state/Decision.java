@@ -12,8 +12,15 @@ public sealed interface Decision {
     }
   }
 
-  /** Read the origin. */
-  record BackToSource(String reason, ContentMeta meta) implements Decision {}
+  /**
+   * Read the origin: the URL of a URL task, or {@code sources}, the nodes that announced a complete copy (for a
+   * RayFile content the uploading node's store is its origin).
+   */
+  record BackToSource(String reason, ContentMeta meta, List<ParentOffer> sources) implements Decision {
+    public BackToSource {
+      sources = List.copyOf(sources);
+    }
+  }
 
   /** Zero bytes: nothing to fetch. */
   record Empty(ContentMeta meta) implements Decision {}

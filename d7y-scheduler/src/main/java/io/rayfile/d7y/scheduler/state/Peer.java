@@ -56,6 +56,16 @@ public final class Peer {
     return hasSource;
   }
 
+  /**
+   * A copy an ordinary node announced (an upload, or what it kept across a restart): the content's origin. Read
+   * only through back-to-source answers, at most K readers per nodepool, never offered as an ordinary parent:
+   * otherwise every child would pull its own copy from the origin node. Copies announced by a dedicated seed host
+   * ({@code seed_host}) are ordinary parents: such hosts exist to upload.
+   */
+  public boolean isSource() {
+    return id.startsWith(PeerScheduler.SEED_PEER_PREFIX) && !host.info().seedHost();
+  }
+
   /** Holds every piece (finished or announced); such a peer serves the whole content. */
   public boolean isSeed() {
     return state == PeerState.SUCCEEDED;

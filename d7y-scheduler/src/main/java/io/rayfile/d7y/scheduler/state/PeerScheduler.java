@@ -532,7 +532,7 @@ public final class PeerScheduler {
       }
       reason = "peer " + (inbound == null ? "?" : inbound.id()) + " of nodepool '" + group
           + "' is already bringing this content into the nodepool; waiting for it to have pieces";
-    } else if (peer.hasSource()) {
+    } else if (peer.hasSource() || !sources(c, peer, now).isEmpty()) {
       int b2s = countBackToSource(c, group, peer);
       Peer crossing = firstCrossing(c, group, peer);
       if (b2s < settings.backToSourcePerNodepool() && crossing == null) {
@@ -541,7 +541,7 @@ public final class PeerScheduler {
         peer.state(PeerState.BACK_TO_SOURCE);
         return new Decision.BackToSource("no usable parent holds pieces of " + c.ref() + "; origin reader "
             + (b2s + 1) + " of at most " + settings.backToSourcePerNodepool() + " in nodepool '" + group + "'",
-            meta);
+            meta, sources(c, peer, now));
       }
       reason = crossing != null
           ? "peer " + crossing.id() + " of nodepool '" + group + "' is fetching this content from outside the "
@@ -558,6 +558,22 @@ public final class PeerScheduler {
     peer.crossing(false);
     peer.state(PeerState.WAITING);
     return new Decision.Wait(reason, meta);
+  }
+
+  /** The content's announced copies a child may read as its origin: healthy, same nodepool first. */
+  private List<ParentOffer> sources(Content c, Peer child, Instant now) {
+    String group = child.host().info().locality().group();
+    List<ParentOffer> local = new ArrayList<>();
+    List<ParentOffer> remote = new ArrayList<>();
+    for (Peer p : c.peers().values()) {
+      if (p.isSource() && p.host() != child.host() && !child.blocklist().contains(p.id())
+          && selector.healthy(p, now)) {
+        ParentOffer o = new ParentOffer(p.id(), p.host().info(), true, p.finishedPieceCount(), new byte[0], 1.0);
+        (p.host().info().locality().group().equals(group) ? local : remote).add(o);
+      }
+    }
+    local.addAll(remote);
+    return local;
   }
 
   private Decision assign(Peer child, List<ScoredParent> ranked) {

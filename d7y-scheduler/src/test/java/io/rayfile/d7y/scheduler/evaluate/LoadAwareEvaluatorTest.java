@@ -39,8 +39,10 @@ class LoadAwareEvaluatorTest {
     return ((Decision.Parents) got.get(got.size() - 1)).parents();
   }
 
+  /** Announced by a dedicated seed host: an ordinary (scored) parent, not an origin. */
   void seed(HostInfo h, ContentRef ref) {
-    s.announceContents(h, List.of(new HeldContent(ref, META)), false);
+    s.announceContents(new HostInfo(h.hostId(), h.hostname(), h.ip(), h.dataPort(), h.locality(), h.uploadSlots(),
+        h.uploadBandwidth(), true), List.of(new HeldContent(ref, META)), false);
   }
 
   @Test

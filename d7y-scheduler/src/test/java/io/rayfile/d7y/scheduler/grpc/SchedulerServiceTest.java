@@ -121,7 +121,8 @@ class SchedulerServiceTest {
   }
 
   void announceSeed(String hostId, PeerContentMeta meta) {
-    blocking.announceContents(AnnounceContentsRequest.newBuilder().setHost(host(hostId, "np"))
+    blocking.announceContents(AnnounceContentsRequest.newBuilder().setHost(host(hostId, "np").toBuilder()
+            .setSeedHost(true))
         .addContents(HeldContent.newBuilder().setContentId(CONTENT).setMeta(meta)).build());
   }
 

@@ -55,8 +55,14 @@ class PeerSchedulerTest {
     return s.register(new Registration(C, peer, h, null, null, source, ""), sink);
   }
 
+  /** A dedicated seed host announces the content: an ordinary parent. */
   void seed(HostInfo h) {
-    s.announceContents(h, List.of(new HeldContent(C, META)), false);
+    s.announceContents(seedHost(h), List.of(new HeldContent(C, META)), false);
+  }
+
+  static HostInfo seedHost(HostInfo h) {
+    return new HostInfo(h.hostId(), h.hostname(), h.ip(), h.dataPort(), h.locality(), h.uploadSlots(),
+        h.uploadBandwidth(), true);
   }
 
   Map<String, PeerSnapshot> peers() {
@@ -104,6 +110,35 @@ class PeerSchedulerTest {
   }
 
   @Test
+  void anOrdinaryNodesUploadIsAnOriginReadOncePerNodepool() {
+    // an ordinary node (not a dedicated seed host) uploaded the content: it is the content's origin
+    s.announceContents(host("uploader", "r1", "np"), List.of(new HeldContent(C, META)), false);
+    Sink a = new Sink();
+    Sink b = new Sink();
+    Sink c = new Sink();
+    PeerKey ka = reg("a", host("ha", "r1", "np"), false, a);
+    reg("b", host("hb", "r1", "np"), false, b);
+    reg("c", host("hc", "r1", "np"), false, c);
+    Decision.BackToSource first = assertInstanceOf(Decision.BackToSource.class, a.last());
+    assertEquals(List.of("seed:uploader"), first.sources().stream().map(ParentOffer::peerId).toList());
+    assertInstanceOf(Decision.Wait.class, b.last(), "the origin is read once per nodepool, not once per peer");
+    assertInstanceOf(Decision.Wait.class, c.last());
+
+    s.pieceFinished(ka, new int[] {0}, "seed:uploader");
+    assertEquals(List.of("a"), b.lastParents(), "the others fetch from the origin reader");
+    assertEquals(List.of("a"), c.lastParents());
+
+    // the origin reader fails: a waiter reads the origin in its place (the others keep their parents)
+    Sink d = new Sink();
+    reg("d", host("hd", "r1", "np"), false, d);
+    assertEquals(List.of("a"), d.lastParents());
+    s.downloadFailed(ka, "killed", false);
+    long readers = List.of(b, c, d).stream().filter(x -> x.last() instanceof Decision.BackToSource).count();
+    assertEquals(1, readers, "exactly one peer took over the origin");
+    assertInstanceOf(Decision.BackToSource.class, b.last(), "the earliest waiter, in registration order");
+  }
+
+  @Test
   void failedOriginReaderIsReplacedByAWaiter() {
     Sink a = new Sink();
     Sink b = new Sink();
@@ -130,7 +165,7 @@ class PeerSchedulerTest {
   @Test
   void smallContentRegisterAnswerCarriesParents() {
     ContentMeta one = ContentMeta.of(1000, 4 << 20);
-    s.announceContents(host("hs", "r1", "np"), List.of(new HeldContent(C, one)), false);
+    s.announceContents(seedHost(host("hs", "r1", "np")), List.of(new HeldContent(C, one)), false);
     Sink sink = new Sink();
     reg("c", host("hc", "r1", "np"), true, sink);
     assertEquals(1, sink.got.size());
@@ -297,7 +332,7 @@ class PeerSchedulerTest {
     HostInfo h = host("s", "r1", "np");
     seed(h);
     assertEquals(1, s.peerCount());
-    s.announceContents(h, List.of(), true);
+    s.announceContents(seedHost(h), List.of(), true);
     assertEquals(0, s.peerCount());
   }
 

@@ -1,0 +1,131 @@
+package io.rayfile.cli;
+
+import io.rayfile.d7y.peer.DaemonProcess;
+import io.rayfile.d7y.peer.HostPort;
+import io.rayfile.d7y.peer.grpc.NodeClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real processes on loopback: schedulers and node daemons, each a separate JVM running this jar's {@code rayfile}
+ * command with its own data directory and ports (all bound to 127.0.0.1, port 0). Used by the benchmarks, the
+ * demo and every multi-process integration test; {@link #close()} kills every process it started.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private final Path root;
+  private final List<DaemonProcess> processes = new ArrayList<>();
+  private final List<Node> nodes = new ArrayList<>();
+  private DaemonProcess scheduler;
+
+  /** A running node. */
+  public record Node(String name, DaemonProcess process) {
+    public HostPort api() {
+      return process.api();
+    }
+
+    /** Its data-plane address (what other peers fetch from). */
+    public HostPort data() {
+      return HostPort.parse(process.announced("data"));
+    }
+
+    public Path dataDir() {
+      return process.dataDir();
+    }
+
+    public NodeClient client() {
+      return NodeClient.connect(process.api());
+    }
+
+    /** Its Prometheus counters and gauges by name (labels dropped, values of one name summed). */
+    public Map<String, Double> metrics() {
+      String address = process.announced("metrics");
+      try {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String line : r.body().split("\n")) {
+          if (line.isBlank() || line.startsWith("#")) {
+            continue;
+          }
+          int space = line.lastIndexOf(' ');
+          String name = line.substring(0, space);
+          int brace = name.indexOf('{');
+          m.merge(brace < 0 ? name : name.substring(0, brace), Double.parseDouble(line.substring(space + 1)),
+              Double::sum);
+        }
+        return m;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    public double metric(String name) {
+      return metrics().getOrDefault(name, 0.0);
+    }
+  }
+
+  public LocalCluster(Path root) {
+    this.root = root;
+  }
+
+  /** Starts the scheduler (one per cluster here). */
+  public HostPort startScheduler(String... extraArgs) {
+    Path dir = root.resolve("scheduler");
+    List<String> args = new ArrayList<>(List.of("scheduler", "--port", "0", "--data", dir.toString()));
+    args.addAll(List.of(extraArgs));
+    scheduler = start(dir, args, "scheduler.log");
+    return scheduler.api();
+  }
+
+  public DaemonProcess scheduler() {
+    return scheduler;
+  }
+
+  /** Starts a node daemon registered with the scheduler (if one runs); extra args e.g. --upload-rate. */
+  public Node startNode(String name, String... extraArgs) {
+    Path dir = root.resolve(name);
+    List<String> args = new ArrayList<>(List.of("node", "--data", dir.toString(), "--api-port", "0",
+        "--data-host", "127.0.0.1", "--data-port", "0", "--evict-interval", "PT1H"));
+    if (scheduler != null) {
+      args.addAll(List.of("--scheduler", scheduler.api().toString()));
+    }
+    args.addAll(List.of(extraArgs));
+    Node node = new Node(name, start(dir, args, name + ".log"));
+    nodes.add(node);
+    return node;
+  }
+
+  public List<Node> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  private DaemonProcess start(Path dir, List<String> args, String log) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    DaemonProcess p = DaemonProcess.start(Main.class.getName(), args, dir, root.resolve(log));
+    processes.add(p);
+    return p;
+  }
+
+  @Override
+  public void close() {
+    processes.forEach(DaemonProcess::close);
+  }
+}

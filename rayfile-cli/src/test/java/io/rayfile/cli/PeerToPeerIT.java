@@ -1,0 +1,230 @@
+package io.rayfile.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rayfile.d7y.peer.ErrorCode;
+import io.rayfile.d7y.peer.PeerException;
+import io.rayfile.d7y.peer.grpc.NodeClient;
+import io.rayfile.d7y.peer.storage.ContentId;
+import io.rayfile.d7y.peer.storage.ContentInfo;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A scheduler and several node daemons, each its own process on loopback: the P2P promises under failure. */
+class PeerToPeerIT {
+  private static final long MIB = 1 << 20;
+
+  @TempDir
+  Path tmp;
+
+  private LocalCluster cluster;
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+
+  @BeforeEach
+  void start() {
+    cluster = new LocalCluster(tmp.resolve("cluster"));
+  }
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+    cluster.close();
+  }
+
+  private ContentId put(LocalCluster.Node node, Path file) {
+    try (NodeClient c = node.client()) {
+      return c.importPath(file, false, true).content().id();
+    }
+  }
+
+  private CompletableFuture<Path> getAsync(LocalCluster.Node node, String what, String outName) {
+    return CompletableFuture.supplyAsync(() -> {
+      try (NodeClient c = node.client()) {
+        return c.download(NodeClient.DownloadSpec.of(what, tmp.resolve(outName)), (d, t) -> {}).path().orElseThrow();
+      }
+    }, pool);
+  }
+
+  private Path random(String name, long bytes) throws IOException {
+    Path p = tmp.resolve(name);
+    BenchImportCommand.writeRandom(p, bytes);
+    return p;
+  }
+
+  @Test
+  void sevenNodesShareOneContentReadingTheSeedAboutOnce() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "64MiB");
+    List<LocalCluster.Node> peers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      peers.add(cluster.startNode("peer" + i));
+    }
+    Path src = random("content.bin", 256 * MIB);
+    String expected = DemoCommand.sha256(src);
+    ContentId id = put(seed, src);
+
+    List<CompletableFuture<Path>> gets = new ArrayList<>();
+    for (int i = 0; i < peers.size(); i++) {
+      gets.add(getAsync(peers.get(i), id.toString(), "out" + i));
+    }
+    for (CompletableFuture<Path> g : gets) {
+      assertEquals(expected, DemoCommand.sha256(g.get(5, TimeUnit.MINUTES)), "byte-identical copy");
+    }
+    double served = seed.metric("rayfile_peer_served_bytes_total");
+    System.out.printf("seed served %.2f x the content to 6 peers%n", served / (256.0 * MIB));
+    assertTrue(served <= 1.1 * 256 * MIB, "the seed (the origin here) served " + served / MIB + " MiB for a 256 MiB "
+        + "content: more than 1.1 x");
+  }
+
+  @Test
+  void childrenFinishWhenAParentIsKilledMidTransfer() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "32MiB");
+    LocalCluster.Node fast = cluster.startNode("fast");
+    LocalCluster.Node c1 = cluster.startNode("c1");
+    LocalCluster.Node c2 = cluster.startNode("c2");
+    Path src = random("content.bin", 128 * MIB);
+    String expected = DemoCommand.sha256(src);
+    ContentId id = put(seed, src);
+    getAsync(fast, id.toString(), "fast-out").get(2, TimeUnit.MINUTES); // a complete, unthrottled parent
+
+    CompletableFuture<Path> g1 = getAsync(c1, id.toString(), "c1-out");
+    CompletableFuture<Path> g2 = getAsync(c2, id.toString(), "c2-out");
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+        .until(() -> fast.metric("rayfile_peer_served_bytes_total") > 8 * MIB);
+    fast.process().kill9(); // mid-transfer: children have pieces in flight from it
+
+    assertEquals(expected, DemoCommand.sha256(g1.get(3, TimeUnit.MINUTES)));
+    assertEquals(expected, DemoCommand.sha256(g2.get(3, TimeUnit.MINUTES)));
+  }
+
+  @Test
+  void aDownloaderKilledHalfwayResumesFromItsPieces() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "48MiB");
+    LocalCluster.Node child = cluster.startNode("child");
+    Path src = random("content.bin", 256 * MIB);
+    ContentId id = put(seed, src);
+    getAsync(child, id.toString(), "ignored").exceptionally(e -> null); // dies with the process
+
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      try (NodeClient c = child.client()) {
+        ContentInfo info = c.stat(id, false).content();
+        return info.finishedPieces() >= info.layout().pieceCount() / 2;
+      } catch (PeerException notYet) {
+        return false;
+      }
+    });
+    child.process().kill9();
+    child.process().restart();
+    ContentInfo before;
+    try (NodeClient c = child.client()) {
+      before = c.stat(id, false).content();
+    }
+    int have = before.finishedPieces();
+    assertTrue(have > 0 && have < before.layout().pieceCount(), "partial after restart: " + have);
+
+    Path out = getAsync(child, id.toString(), "resumed").get(3, TimeUnit.MINUTES);
+    assertEquals(-1, Files.mismatch(src, out));
+    // counters start at 0 in the new process; the seed is this content's origin, so count both sources
+    double fetched = child.metric("rayfile_peer_peer_bytes_total") + child.metric("rayfile_peer_origin_bytes_total");
+    assertTrue(fetched > 0, "the resumed download fetched something");
+    long remaining = before.length() - (long) have * before.layout().pieceLength();
+    System.out.printf("resumed with %d/%d pieces; fetched %.1f MiB of %.1f MiB remaining%n", have,
+        before.layout().pieceCount(), fetched / MIB, remaining / (double) MIB);
+    assertTrue(fetched <= remaining + 2L * before.layout().pieceLength(),
+        "fetched " + fetched + " bytes, remaining was " + remaining);
+  }
+
+  @Test
+  void aCorruptPieceOnAParentIsDetectedAndFetchedElsewhere() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "32MiB");
+    LocalCluster.Node liar = cluster.startNode("liar");
+    LocalCluster.Node child = cluster.startNode("child");
+    Path src = random("content.bin", 64 * MIB);
+    ContentId id = put(seed, src);
+    getAsync(liar, id.toString(), "liar-out").get(2, TimeUnit.MINUTES);
+    // flip a byte in every other piece of the liar's stored copy: it still announces the old CRCs
+    Path stored = liar.dataDir().resolve("content").resolve(id.shard()).resolve(id.hex());
+    stored.toFile().setWritable(true);
+    try (RandomAccessFile raf = new RandomAccessFile(stored.toFile(), "rw")) {
+      for (long piece = 0; piece < 16; piece += 2) {
+        long at = piece * 4 * MIB + 1000;
+        raf.seek(at);
+        int b = raf.read();
+        raf.seek(at);
+        raf.write(b ^ 0xff);
+      }
+    }
+    Path out = getAsync(child, id.toString(), "child-out").get(3, TimeUnit.MINUTES);
+    assertEquals(-1, Files.mismatch(src, out), "the child's copy is correct");
+    assertTrue(child.metric("rayfile_peer_piece_failures_total") >= 1, "the child detected the bad piece(s)");
+  }
+
+  @Test
+  void downloadsFinishWhenTheSchedulerIsKilled() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node seed = cluster.startNode("seed");
+    LocalCluster.Node child = cluster.startNode("child");
+    Path src = random("content.bin", 32 * MIB);
+    ContentId id = put(seed, src);
+    cluster.scheduler().kill9();
+
+    try (NodeClient c = child.client()) {
+      Path out = c.download(new NodeClient.DownloadSpec(id.toString(), Optional.of(tmp.resolve("out")), false,
+          Optional.empty(), 0, List.of(seed.data())), (d, t) -> {}).path().orElseThrow();
+      assertEquals(-1, Files.mismatch(src, out));
+    }
+    String log = Files.readString(tmp.resolve("cluster/child.log"));
+    assertTrue(log.contains("WARN") && log.contains("seed(s) the caller named"), "a warning says what happened");
+  }
+
+  @Test
+  void originErrorsAreClearAndLeaveNothingBehind() throws Exception {
+    LocalCluster.Node node = cluster.startNode("node", "--origin-timeout", "PT3S");
+    try (TestOrigin origin = TestOrigin.start(tmp.resolve("origin.bin"), 20 * MIB);
+         NodeClient c = node.client()) {
+      Path ok = c.download(NodeClient.DownloadSpec.of(origin.url("/ok"), tmp.resolve("ok")), (d, t) -> {})
+          .path().orElseThrow();
+      assertEquals(-1, Files.mismatch(tmp.resolve("origin.bin"), ok));
+      int before = c.list().contents().size();
+
+      PeerException missing = assertThrows(PeerException.class, () -> c.download(
+          NodeClient.DownloadSpec.of(origin.url("/missing"), tmp.resolve("m")), (d, t) -> {}));
+      assertEquals(ErrorCode.NOT_FOUND, missing.code());
+      assertTrue(missing.getMessage().contains("404"), missing.getMessage());
+
+      PeerException broken = assertThrows(PeerException.class, () -> c.download(
+          NodeClient.DownloadSpec.of(origin.url("/error"), tmp.resolve("e")), (d, t) -> {}));
+      assertEquals(ErrorCode.UNAVAILABLE, broken.code());
+      assertTrue(broken.getMessage().contains("500"), broken.getMessage());
+
+      PeerException stalled = assertThrows(PeerException.class, () -> c.download(
+          NodeClient.DownloadSpec.of(origin.url("/stall"), tmp.resolve("s")), (d, t) -> {}));
+      assertEquals(ErrorCode.UNAVAILABLE, stalled.code());
+      assertTrue(stalled.getMessage().contains("stall"), stalled.getMessage());
+
+      assertEquals(before, c.list().contents().size(), "no partial content left behind");
+      assertFalse(Files.exists(tmp.resolve("m")) || Files.exists(tmp.resolve("e")) || Files.exists(tmp.resolve("s")));
+    }
+  }
+}
