@@ -36,7 +36,7 @@ public record ClientSettings(
 
   /** 2 connections per parent, 8 in flight on each, 1024 queued, 5 s connect, 30 s read time-out. */
   public static ClientSettings defaults() {
-    return new ClientSettings(2, 8, 1024, Duration.ofSeconds(5), Duration.ofSeconds(30), 0);
+    return new ClientSettings(2, 4, 1024, Duration.ofSeconds(5), Duration.ofSeconds(30), 0);
   }
 
   public ClientSettings withConnections(int perParent, int inFlightPerConnection) {

@@ -1,0 +1,120 @@
+package io.rayfile.cli;
+
+import io.rayfile.d7y.peer.ByteSize;
+import io.rayfile.d7y.peer.grpc.NodeClient;
+import io.rayfile.d7y.peer.storage.ContentId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rayfile bench broadcast}: N nodes fetch one content whose origin (the node that holds it) uploads at a
+ * capped rate. Run twice in one go, on loopback processes: (a) through the scheduler, P2P; (b) every node straight
+ * from the origin. The baseline is {@code ideal_seconds = size / origin_rate}: one copy leaving the origin.
+ */
+@Command(name = "broadcast", description = "N nodes fetch one content from a rate-capped origin: P2P versus "
+    + "every node straight from the origin, same run.")
+final class BenchBroadcastCommand implements Callable<Integer> {
+  @Option(names = "--peers", description = "Downloading nodes (default 8).")
+  int peers = 8;
+
+  @Option(names = "--size", description = "Content size (default 512MiB).")
+  String size = "512MiB";
+
+  @Option(names = "--origin-rate", description = "Origin upload rate per second (default 64MiB).")
+  String originRate = "64MiB";
+
+  @Option(names = "--skip-origin-only", description = "Run only the P2P half.")
+  boolean skipOriginOnly;
+
+  @Option(names = "--dir", description = "Scratch directory (default: a temp dir, removed afterwards).")
+  Path dir;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    long bytes = ByteSize.parse(size).bytes();
+    long rate = ByteSize.parse(originRate).bytes();
+    Path work = Files.createTempDirectory(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir,
+        "rayfile-bench-broadcast-");
+    try {
+      Path content = work.resolve("content.bin");
+      BenchImportCommand.writeRandom(content, bytes);
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("size", bytes);
+      r.put("peers", peers);
+      r.put("origin_rate", rate);
+      r.put("ideal_seconds", (double) bytes / rate);
+      r.put("p2p", run(work.resolve("p2p"), content, true));
+      if (!skipOriginOnly) {
+        r.put("origin_only", run(work.resolve("origin-only"), content, false));
+      }
+      if (json) {
+        Output.json(r);
+      } else {
+        System.out.println(r);
+      }
+      return 0;
+    } finally {
+      BenchImportCommand.deleteTree(work);
+    }
+  }
+
+  /** One phase on a fresh cluster: the origin node holds the content, N nodes fetch it at once. */
+  private Map<String, Object> run(Path root, Path content, boolean p2p) throws Exception {
+    try (LocalCluster cluster = new LocalCluster(root)) {
+      if (p2p) {
+        cluster.startScheduler();
+      }
+      LocalCluster.Node origin = cluster.startNode("origin", "--upload-rate", originRate);
+      List<LocalCluster.Node> nodes = new ArrayList<>();
+      for (int i = 0; i < peers; i++) {
+        nodes.add(cluster.startNode("node" + i));
+      }
+      ContentId id;
+      try (NodeClient c = origin.client()) {
+        id = c.importPath(content, false, true).content().id();
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(peers);
+      try {
+        long start = System.nanoTime();
+        List<CompletableFuture<Double>> done = new ArrayList<>();
+        for (LocalCluster.Node n : nodes) {
+          done.add(CompletableFuture.supplyAsync(() -> {
+            try (NodeClient c = n.client()) {
+              c.download(new NodeClient.DownloadSpec(id.toString(), Optional.of(root.resolve(n.name() + ".out")),
+                  false, Optional.empty(), 0, p2p ? List.of() : List.of(origin.data())), (d, t) -> {});
+            }
+            return (System.nanoTime() - start) / 1e9;
+          }, pool));
+        }
+        List<Double> seconds = new ArrayList<>();
+        for (CompletableFuture<Double> f : done) {
+          seconds.add(f.get(30, TimeUnit.MINUTES));
+        }
+        Percentiles p = Percentiles.of(seconds);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", p.max());
+        m.put("origin_bytes", (long) origin.metric("rayfile_peer_served_bytes_total"));
+        m.put("p50_s", p.p50());
+        m.put("p99_s", p.p99());
+        return m;
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+}
