@@ -40,7 +40,16 @@ final class ContentHasher {
     int[] crcs = new int[layout.pieceCount()];
     MessageDigest sha = sha256();
     CRC32C crc = new CRC32C();
-    ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    ByteBuffer buf = IoBuffers.take();
+    try {
+      return hash(in, expectedLength, pieceLength, copyTo, layout, crcs, sha, crc, buf);
+    } finally {
+      IoBuffers.give(buf);
+    }
+  }
+
+  private static Result hash(FileChannel in, long expectedLength, int pieceLength, FileChannel copyTo,
+      PieceLayout layout, int[] crcs, MessageDigest sha, CRC32C crc, ByteBuffer buf) throws IOException {
     long pos = 0;
     int piece = 0;
     long pieceEnd = Math.min(pieceLength, expectedLength);

@@ -535,9 +535,9 @@ public final class FileContentStore implements ContentStore {
       // External (URL) contents are keyed by their task id, not by their digest: only CRCs apply to them.
       boolean checkSha = rec.complete() && rec.kind() != ContentKind.EXTERNAL;
       boolean shaOk = false;
+      ByteBuffer buf = IoBuffers.take();
       try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
         MessageDigest sha = ContentHasher.sha256();
-        ByteBuffer buf = ByteBuffer.allocateDirect(ContentHasher.BUFFER_SIZE);
         CRC32C crc = new CRC32C();
         for (int p = 0; p < layout.pieceCount(); p++) {
           if (!rec.isFinished(p)) {
@@ -571,6 +571,8 @@ public final class FileContentStore implements ContentStore {
         rec.finished().stream().forEach(bad::add);
       } catch (IOException ex) {
         throw StorageErrors.io(ex, "verifying " + id);
+      } finally {
+        IoBuffers.give(buf);
       }
       int pieces = layout.pieceCount();
       if (bad.isEmpty() && (shaOk || !checkSha)) {

@@ -115,8 +115,8 @@ class NodeApiServiceTest {
     expect(ErrorCode.NOT_FOUND, () -> stub.stat(StatRequest.newBuilder().setId(unknown).build()));
     expect(ErrorCode.NOT_FOUND, () -> stub.pin(PinRequest.newBuilder().setId(unknown).build()));
     expect(ErrorCode.NOT_FOUND, () -> stub.delete(DeleteRequest.newBuilder().setId(unknown).build()));
-    // not here, no scheduler, no seed: a clear UNAVAILABLE saying what to check
-    expect(ErrorCode.UNAVAILABLE, () -> stub.download(DownloadRequest.newBuilder().setId(unknown)
+    // not here, no scheduler, no seed: a clear NOT_FOUND saying what to check
+    expect(ErrorCode.NOT_FOUND, () -> stub.download(DownloadRequest.newBuilder().setId(unknown)
         .setOutput(tmp.resolve("o").toString()).build()).next());
     expect(ErrorCode.INVALID_ARGUMENT, () -> stub.download(DownloadRequest.newBuilder().setId("ftp://x/y")
         .setOutput(tmp.resolve("o").toString()).build()).next());
