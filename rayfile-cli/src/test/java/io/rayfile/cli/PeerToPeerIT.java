@@ -95,6 +95,31 @@ class PeerToPeerIT {
   }
 
   @Test
+  void servingAndDownloadingOneGibibyteStaysUnder512MiBResident() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node server = cluster.startNode("server");
+    LocalCluster.Node client = cluster.startNode("client");
+    Path src = random("big.bin", 1024 * MIB);
+    ContentId id = put(server, src);
+    Path out = getAsync(client, id.toString(), "big-out").get(5, TimeUnit.MINUTES);
+    assertEquals(-1, Files.mismatch(src, out));
+    for (LocalCluster.Node n : List.of(server, client)) {
+      long peakMib = peakResidentKib(n.process().pid()) >> 10;
+      System.out.printf("%s peak RSS %d MiB after serving/downloading 1 GiB%n", n.name(), peakMib);
+      assertTrue(peakMib < 512, n.name() + " peaked at " + peakMib + " MiB resident");
+    }
+  }
+
+  private static long peakResidentKib(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new AssertionError("no VmHWM for " + pid);
+  }
+
+  @Test
   void childrenFinishWhenAParentIsKilledMidTransfer() throws Exception {
     cluster.startScheduler();
     LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "32MiB");
