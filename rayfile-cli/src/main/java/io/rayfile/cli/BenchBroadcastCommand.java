@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,18 +39,15 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   @Option(names = "--skip-origin-only", description = "Run only the P2P half.")
   boolean skipOriginOnly;
 
-  @Option(names = "--dir", description = "Scratch directory (default: a temp dir, removed afterwards).")
-  Path dir;
 
-  @Option(names = "--json", description = "Print one JSON object.")
-  boolean json;
+  @Mixin
+  BenchOptions options;
 
   @Override
   public Integer call() throws Exception {
     long bytes = ByteSize.parse(size).bytes();
     long rate = ByteSize.parse(originRate).bytes();
-    Path work = Files.createTempDirectory(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir,
-        "rayfile-bench-broadcast-");
+    Path work = options.scratch("broadcast");
     try {
       Path content = work.resolve("content.bin");
       BenchImportCommand.writeRandom(content, bytes);
@@ -62,7 +60,7 @@ final class BenchBroadcastCommand implements Callable<Integer> {
       if (!skipOriginOnly) {
         r.put("origin_only", run(work.resolve("origin-only"), content, false));
       }
-      if (json) {
+      if (options.json) {
         Output.json(r);
       } else {
         System.out.println(r);

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,20 +33,17 @@ final class BenchImportCommand implements Callable<Integer> {
   @Option(names = "--size", description = "File size (default 1GiB).")
   String size = "1GiB";
 
-  @Option(names = "--dir", description = "Scratch directory (default: the system temp dir). Removed afterwards.")
-  Path dir;
 
   @Option(names = "--rounds", description = "Measure each side this many times and keep the best (default 2).")
   int rounds = 2;
 
-  @Option(names = "--json", description = "Print one JSON object.")
-  boolean json;
+  @Mixin
+  BenchOptions options;
 
   @Override
   public Integer call() throws Exception {
     long bytes = ByteSize.parse(size).bytes();
-    Path scratch = Files.createTempDirectory(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir,
-        "rayfile-bench-import-");
+    Path scratch = options.scratch("import");
     try {
       Path file = scratch.resolve("input.bin");
       writeRandom(file, bytes);
@@ -67,7 +65,7 @@ final class BenchImportCommand implements Callable<Integer> {
       r.put("mode", "copy");
       r.put("link_mb_per_s", mb / moveSeconds);
       r.put("link_ratio", shaSeconds / moveSeconds);
-      if (json) {
+      if (options.json) {
         Output.json(r);
       } else {
         System.out.printf("import (copy, one pass): %.0f MB/s; link import: %.0f MB/s; sha256sum: %.0f MB/s; "

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,17 +35,14 @@ final class BenchPipeCommand implements Callable<Integer> {
       + "(default 3). Disk writeback makes single runs noisy.")
   int rounds = 3;
 
-  @Option(names = "--dir", description = "Scratch directory (default: a temp dir, removed afterwards).")
-  Path dir;
 
-  @Option(names = "--json", description = "Print one JSON object.")
-  boolean json;
+  @Mixin
+  BenchOptions options;
 
   @Override
   public Integer call() throws Exception {
     long bytes = ByteSize.parse(size).bytes();
-    Path work = Files.createTempDirectory(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir,
-        "rayfile-bench-pipe-");
+    Path work = options.scratch("pipe");
     try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
       Path content = work.resolve("content.bin");
       BenchImportCommand.writeRandom(content, bytes);
@@ -86,7 +84,7 @@ final class BenchPipeCommand implements Callable<Integer> {
       r.put("sendfile_mb_per_s", bytes / 1e6 / baseline);
       r.put("ratio", median(ratios));
       r.put("round_ratios", ratios);
-      if (json) {
+      if (options.json) {
         Output.json(r);
       } else {
         System.out.printf("p2p %.0f MB/s, sendfile %.0f MB/s, median ratio %.2f (rounds %s)%n", bytes / 1e6 / p2p,

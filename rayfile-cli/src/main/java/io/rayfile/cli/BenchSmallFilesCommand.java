@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,17 +41,14 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "Files fetched first and not counted (default 50).")
   int warmup = 50;
 
-  @Option(names = "--dir", description = "Scratch directory (default: a temp dir, removed afterwards).")
-  Path dir;
 
-  @Option(names = "--json", description = "Print one JSON object.")
-  boolean json;
+  @Mixin
+  BenchOptions options;
 
   @Override
   public Integer call() throws Exception {
     int each = Math.toIntExact(ByteSize.parse(size).bytes());
-    Path work = Files.createTempDirectory(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir,
-        "rayfile-bench-small-");
+    Path work = options.scratch("small");
     try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
       cluster.startScheduler();
       LocalCluster.Node holder = cluster.startNode("holder");
@@ -88,7 +86,7 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
         r.put("files_per_s", files / seconds);
         r.putAll(p.json());
         r.put("p99_over_p50", p.p99() / p.p50());
-        if (json) {
+        if (options.json) {
           Output.json(r);
         } else {
           System.out.printf("%d files of %s at concurrency %d: %.0f files/s, %s%n", files, size, concurrency,
