@@ -25,7 +25,7 @@ public final class LocalCluster implements AutoCloseable {
   private final Path root;
   private final List<DaemonProcess> processes = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
-  private DaemonProcess scheduler;
+  private final List<DaemonProcess> schedulers = new ArrayList<>();
 
   /** A running node. */
   public record Node(String name, DaemonProcess process) {
@@ -48,29 +48,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Its Prometheus counters and gauges by name (labels dropped, values of one name summed). */
     public Map<String, Double> metrics() {
-      String address = process.announced("metrics");
-      try {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        Map<String, Double> m = new LinkedHashMap<>();
-        for (String line : r.body().split("\n")) {
-          if (line.isBlank() || line.startsWith("#")) {
-            continue;
-          }
-          int space = line.lastIndexOf(' ');
-          String name = line.substring(0, space);
-          int brace = name.indexOf('{');
-          m.merge(brace < 0 ? name : name.substring(0, brace), Double.parseDouble(line.substring(space + 1)),
-              Double::sum);
-        }
-        return m;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      return LocalCluster.metrics(process);
     }
 
     public double metric(String name) {
@@ -78,21 +56,55 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** A process's Prometheus counters and gauges by name (labels dropped, values of one name summed). */
+  public static Map<String, Double> metrics(DaemonProcess process) {
+    String address = process.announced("metrics");
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Map<String, Double> m = new LinkedHashMap<>();
+      for (String line : r.body().split("\n")) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        int space = line.lastIndexOf(' ');
+        String name = line.substring(0, space);
+        int brace = name.indexOf('{');
+        m.merge(brace < 0 ? name : name.substring(0, brace), Double.parseDouble(line.substring(space + 1)),
+            Double::sum);
+      }
+      return m;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public LocalCluster(Path root) {
     this.root = root;
   }
 
-  /** Starts the scheduler (one per cluster here). */
+  /** Starts a scheduler instance; nodes started afterwards use every instance started so far. */
   public HostPort startScheduler(String... extraArgs) {
-    Path dir = root.resolve("scheduler");
+    String name = schedulers.isEmpty() ? "scheduler" : "scheduler" + schedulers.size();
+    Path dir = root.resolve(name);
     List<String> args = new ArrayList<>(List.of("scheduler", "--port", "0", "--data", dir.toString()));
     args.addAll(List.of(extraArgs));
-    scheduler = start(dir, args, "scheduler.log");
-    return scheduler.api();
+    DaemonProcess p = start(dir, args, name + ".log");
+    schedulers.add(p);
+    return p.api();
   }
 
+  /** The first scheduler instance. */
   public DaemonProcess scheduler() {
-    return scheduler;
+    return schedulers.get(0);
+  }
+
+  public List<DaemonProcess> schedulers() {
+    return List.copyOf(schedulers);
   }
 
   /** Starts a node daemon registered with the scheduler (if one runs); extra args e.g. --upload-rate. */
@@ -100,8 +112,9 @@ public final class LocalCluster implements AutoCloseable {
     Path dir = root.resolve(name);
     List<String> args = new ArrayList<>(List.of("node", "--data", dir.toString(), "--api-port", "0",
         "--data-host", "127.0.0.1", "--data-port", "0", "--evict-interval", "PT1H"));
-    if (scheduler != null) {
-      args.addAll(List.of("--scheduler", scheduler.api().toString()));
+    if (!schedulers.isEmpty()) {
+      args.addAll(List.of("--scheduler",
+          String.join(",", schedulers.stream().map(p -> p.api().toString()).toList())));
     }
     args.addAll(List.of(extraArgs));
     Node node = new Node(name, start(dir, args, name + ".log"));

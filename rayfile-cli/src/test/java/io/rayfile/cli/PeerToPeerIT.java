@@ -224,6 +224,36 @@ class PeerToPeerIT {
   }
 
   @Test
+  void contentsSpreadOverTwoSchedulersAndSurviveLosingOne() throws Exception {
+    cluster.startScheduler();
+    cluster.startScheduler();
+    LocalCluster.Node holder = cluster.startNode("holder");
+    LocalCluster.Node a = cluster.startNode("a");
+    LocalCluster.Node b = cluster.startNode("b");
+    List<Path> sources = new ArrayList<>();
+    List<ContentId> ids = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Path src = random("small" + i + ".bin", MIB + i);
+      sources.add(src);
+      ids.add(put(holder, src));
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      assertEquals(-1, Files.mismatch(sources.get(i), getAsync(a, ids.get(i).toString(), "a" + i)
+          .get(1, TimeUnit.MINUTES)));
+    }
+    // the ring spread the 8 contents over both instances: each answered some downloads
+    for (var s : cluster.schedulers()) {
+      double decisions = LocalCluster.metrics(s).getOrDefault("rayfile_scheduler_decisions_total", 0.0);
+      assertTrue(decisions > 0, s.dataDir().getFileName() + " made no scheduling decision");
+    }
+    cluster.schedulers().get(1).kill9(); // contents it owned fail over to the other instance
+    for (int i = 0; i < ids.size(); i++) {
+      assertEquals(-1, Files.mismatch(sources.get(i), getAsync(b, ids.get(i).toString(), "b" + i)
+          .get(1, TimeUnit.MINUTES)));
+    }
+  }
+
+  @Test
   void originErrorsAreClearAndLeaveNothingBehind() throws Exception {
     LocalCluster.Node node = cluster.startNode("node", "--origin-timeout", "PT3S");
     try (TestOrigin origin = TestOrigin.start(tmp.resolve("origin.bin"), 20 * MIB);

@@ -47,11 +47,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Scheduling} over gRPC to one or more scheduler instances. The announce stream of a content goes to the
  * instance {@link SchedulerRing} picks for it; if that one does not answer, to the next one. Held contents are
- * split over instances by the same ring. Wire types stay in this class.
+ * announced to both of those instances. Wire types stay in this class.
  */
 public final class GrpcScheduling implements Scheduling {
   private static final Logger log = LoggerFactory.getLogger(GrpcScheduling.class);
   private static final long UNARY_DEADLINE_MS = 5_000;
+  /**
+   * Instances a content's announce stream may go to: its owner, then the next in ring order. Held copies are
+   * announced to the same instances, so the fallback instance knows the holders when the owner is gone.
+   */
+  static final int FAILOVER = 2;
 
   private final SchedulerRing ring;
   private final PeerIdentity self;
@@ -71,7 +76,7 @@ public final class GrpcScheduling implements Scheduling {
 
   @Override
   public AnnounceSession announce(AnnounceSpec spec, Consumer<Decision> decisions) {
-    Session s = new Session(spec, ring.pickInOrder(spec.key(), 2), decisions);
+    Session s = new Session(spec, ring.pickInOrder(spec.key(), FAILOVER), decisions);
     s.connect(0);
     return s;
   }
@@ -84,8 +89,11 @@ public final class GrpcScheduling implements Scheduling {
     }
     for (ContentInfo c : held) {
       String key = c.displayId();
-      byInstance.computeIfAbsent(ring.pick(key), a -> new ArrayList<>())
-          .add(HeldContent.newBuilder().setContentId(key).setMeta(meta(c.layout(), Optional.of(c.kind()))).build());
+      HeldContent h = HeldContent.newBuilder().setContentId(key).setMeta(meta(c.layout(), Optional.of(c.kind())))
+          .build();
+      for (String address : ring.pickInOrder(key, FAILOVER)) {
+        byInstance.computeIfAbsent(address, a -> new ArrayList<>()).add(h);
+      }
     }
     byInstance.forEach((address, contents) -> {
       try {
@@ -101,7 +109,8 @@ public final class GrpcScheduling implements Scheduling {
   @Override
   public void unregisterContents(Collection<String> keys) {
     Map<String, List<String>> byInstance = new HashMap<>();
-    keys.forEach(k -> byInstance.computeIfAbsent(ring.pick(k), a -> new ArrayList<>()).add(k));
+    keys.forEach(k -> ring.pickInOrder(k, FAILOVER)
+        .forEach(a -> byInstance.computeIfAbsent(a, x -> new ArrayList<>()).add(k)));
     byInstance.forEach((address, ids) -> {
       try {
         SchedulerGrpc.newBlockingStub(channel(address)).withDeadlineAfter(UNARY_DEADLINE_MS, TimeUnit.MILLISECONDS)
