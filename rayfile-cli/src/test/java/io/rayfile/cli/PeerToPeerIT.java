@@ -120,6 +120,34 @@ class PeerToPeerIT {
   }
 
   @Test
+  void eachNodepoolPullsTheContentAcrossItsBoundaryAboutOnce() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node origin = cluster.startNode("origin", "--nodepool", "pool-o", "--upload-rate", "64MiB");
+    List<LocalCluster.Node> pool = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pool.add(cluster.startNode("a" + i, "--nodepool", "pool-a"));
+      pool.add(cluster.startNode("b" + i, "--nodepool", "pool-b"));
+    }
+    Path src = random("content.bin", 64 * MIB);
+    ContentId id = put(origin, src);
+    List<CompletableFuture<Path>> gets = new ArrayList<>();
+    for (LocalCluster.Node n : pool) {
+      gets.add(getAsync(n, id.toString(), n.name() + "-out"));
+    }
+    for (CompletableFuture<Path> g : gets) {
+      assertEquals(-1, Files.mismatch(src, g.get(3, TimeUnit.MINUTES)));
+    }
+    double fromOrigin = origin.metric("rayfile_peer_served_bytes_total") / (64.0 * MIB);
+    double intoA = 0;
+    for (LocalCluster.Node n : pool) {
+      intoA += n.name().startsWith("a") ? n.metric("rayfile_peer_origin_bytes_total") : 0;
+    }
+    System.out.printf("origin served %.2f copies to 2 nodepools of 3 nodes%n", fromOrigin);
+    assertTrue(fromOrigin <= 2.1, "the origin served " + fromOrigin + " copies to 2 nodepools: at most one each");
+    assertTrue(intoA <= 1.05 * 64 * MIB, "nodepool a read the origin " + intoA / MIB + " MiB: about once");
+  }
+
+  @Test
   void childrenFinishWhenAParentIsKilledMidTransfer() throws Exception {
     cluster.startScheduler();
     LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "32MiB");
