@@ -180,6 +180,16 @@ public final class GrpcScheduling implements Scheduling {
     return Optional.of(new Decision.Meta(layout, kind));
   }
 
+  /** Maps an answer; a malformed one (bad address, impossible layout) becomes a refusal naming the scheduler. */
+  static Decision checked(AnnounceResponse r, String scheduler) {
+    try {
+      return decision(r);
+    } catch (RuntimeException e) {
+      return new Decision.Refused(ErrorCode.INVALID_ARGUMENT, "scheduler " + scheduler + " sent an invalid answer ("
+          + e.getMessage() + "); check that it runs the same RayFile version");
+    }
+  }
+
   static Decision decision(AnnounceResponse r) {
     return switch (r.getKindCase()) {
       case CANDIDATE_PARENTS -> new Decision.Parents(parents(r.getCandidateParents().getParentsList()),
@@ -244,7 +254,7 @@ public final class GrpcScheduling implements Scheduling {
           synchronized (Session.this) {
             answered = true;
           }
-          decisions.accept(decision(value));
+          decisions.accept(checked(value, address));
         }
 
         @Override
