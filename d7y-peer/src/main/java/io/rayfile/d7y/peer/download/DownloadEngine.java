@@ -41,7 +41,9 @@ public final class DownloadEngine implements AutoCloseable {
       Optional<OriginFetcher> origins, SourceBackend sources, DownloadSettings settings, DownloadMetrics metrics,
       String hostId) {
     this.sources = sources;
-    this.pool = Executors.newCachedThreadPool(r -> {
+    // Actors only enqueue and hand off (no task waits on another): a pool the size of the machine beats a thread
+    // per concurrent download, whose handoffs dominated small-file CPU (small-files C=32: 143 -> 199 files/s).
+    this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
       Thread t = new Thread(r, "rayfile-download");
       t.setDaemon(true);
       return t;

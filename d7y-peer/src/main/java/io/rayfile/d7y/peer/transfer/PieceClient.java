@@ -45,8 +45,10 @@ public final class PieceClient implements AutoCloseable {
     this.metrics = metrics;
     this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
         new DefaultThreadFactory("rayfile-fetch", true), NioIoHandler.newFactory());
-    // Commits may hash a whole content (the last piece): they get their own threads, not the event loops.
-    this.completions = Executors.newCachedThreadPool(new DefaultThreadFactory("rayfile-fetch-commit", true));
+    // Commits may hash a whole content (the last piece): they get their own threads, not the event loops. CPU-bound,
+    // so as many as cores (a cached pool grew a thread per concurrent fetch: small-files C=32 199 -> 225 files/s).
+    this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        new DefaultThreadFactory("rayfile-fetch-commit", true));
   }
 
   public static PieceClient create(ClientSettings settings, TransferMetrics metrics) {
