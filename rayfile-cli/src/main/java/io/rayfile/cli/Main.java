@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         LsCommand.class,
         RmCommand.class,
         PinCommand.class,
-        UnpinCommand.class,
+        PinCommand.Unpin.class,
         EvictCommand.class,
         BenchCommand.class,
         DemoCommand.class,

@@ -8,9 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code rayfile pin ID}: add one pin (pinned contents are never evicted). */
+/** {@code rayfile pin ID}: add one pin (pinned contents are never evicted); {@link Unpin} removes one. */
 @Command(name = "pin", description = "Add a pin: the content is never evicted while pinned.")
-final class PinCommand implements Callable<Integer> {
+class PinCommand implements Callable<Integer> {
   @Parameters(paramLabel = "ID")
   String id;
 
@@ -21,17 +21,26 @@ final class PinCommand implements Callable<Integer> {
   public Integer call() {
     ContentInfo c;
     try (NodeClient node = client.connect()) {
-      c = node.pin(ContentId.parse(id));
+      c = change(node, ContentId.parse(id));
     }
-    print(client.json, c);
-    return 0;
-  }
-
-  static void print(boolean json, ContentInfo c) {
-    if (json) {
+    if (client.json) {
       Output.json(Output.content(c));
     } else {
       System.out.println(Output.line(c));
+    }
+    return 0;
+  }
+
+  ContentInfo change(NodeClient node, ContentId contentId) {
+    return node.pin(contentId);
+  }
+
+  /** {@code rayfile unpin ID}: remove one pin. */
+  @Command(name = "unpin", description = "Remove a pin; an unpinned content is cache and may be evicted.")
+  static final class Unpin extends PinCommand {
+    @Override
+    ContentInfo change(NodeClient node, ContentId contentId) {
+      return node.unpin(contentId);
     }
   }
 }

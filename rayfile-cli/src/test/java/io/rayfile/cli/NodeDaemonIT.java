@@ -177,6 +177,18 @@ class NodeDaemonIT {
   }
 
   @Test
+  void pinsAreCountedAndGuardDeletion() throws IOException {
+    Path f = tmp.resolve("p.bin");
+    BenchImportCommand.writeRandom(f, 1000);
+    String id = rayfile("put", f.toString(), "--json").ok().json().path("id").asText();
+    assertEquals(1, rayfile("pin", id, "--json").ok().json().path("pin_count").asInt());
+    Cli.Result refused = rayfile("rm", id, "--json");
+    assertEquals("PINNED", refused.json().path("error").path("code").asText(), refused.stdout());
+    assertEquals(0, rayfile("unpin", id, "--json").ok().json().path("pin_count").asInt());
+    assertTrue(rayfile("rm", id, "--json").ok().json().path("deleted").asBoolean());
+  }
+
+  @Test
   void secondDaemonOnSameDataDirIsRefused() {
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> startNode(tmp.resolve("data")));
