@@ -37,7 +37,8 @@ class NodeDaemonIT {
 
   private DaemonProcess startNode(Path data) {
     return DaemonProcess.start(Main.class.getName(),
-        List.of("node", "--data", data.toString(), "--api-port", "0"), data, tmp.resolve("node.log"));
+        List.of("node", "--data", data.toString(), "--api-port", "0", "--data-host", "127.0.0.1", "--data-port", "0"),
+        data, tmp.resolve("node.log"));
   }
 
   private Cli.Result rayfile(String... args) {

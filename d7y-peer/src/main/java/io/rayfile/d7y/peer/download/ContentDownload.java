@@ -65,6 +65,9 @@ final class ContentDownload {
     void update(long doneBytes, long totalBytes);
   }
 
+  /** How the scheduler's wait answer ends when no node holds any piece of the content (d7y-scheduler). */
+  static final String NO_HOLDER_WAIT = "waiting for a seed";
+
   private final Context ctx;
   private final DownloadRequest request;
   private final ContentId id;
@@ -168,7 +171,9 @@ final class ContentDownload {
         lastHeartbeatNanos = now;
         session.heartbeat();
       }
-      if (!request.url().isPresent() && parents.isEmpty() && lastDecision.startsWith("wait")
+      // Only the scheduler's "nobody holds it" wait ends early; waiting for a nodepool's origin reader is normal
+      // and bounded by the stall timeout instead.
+      if (!request.url().isPresent() && parents.isEmpty() && lastDecision.endsWith(NO_HOLDER_WAIT)
           && now - startNanos > 2 * ctx.settings().registerTimeout().toNanos()) {
         throw new PeerException(noHolderCode(), "no node holds " + request.key() + holding() + " (the scheduler "
             + "knows no holder: " + lastDecision + ")");
