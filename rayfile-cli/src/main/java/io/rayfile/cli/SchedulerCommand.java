@@ -1,11 +1,10 @@
 package io.rayfile.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rayfile.d7y.peer.DaemonProcess;
 import io.rayfile.d7y.scheduler.SchedulerServer;
 import io.rayfile.d7y.scheduler.SchedulerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,10 +51,7 @@ final class SchedulerCommand implements Callable<Integer> {
       info.put("pid", ProcessHandle.current().pid());
       info.put("api", "127.0.0.1:" + server.port());
       info.put("metrics", server.metricsPort() < 0 ? "" : metricsHost + ":" + server.metricsPort());
-      Path tmp = data.resolve("daemon.json.tmp");
-      Files.write(tmp, new ObjectMapper().writeValueAsBytes(info));
-      Files.move(tmp, data.resolve("daemon.json"), StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      DaemonProcess.announce(data, info);
     }
     System.err.printf("rayfile scheduler: listening on port %d%n", server.port());
     server.awaitTermination();

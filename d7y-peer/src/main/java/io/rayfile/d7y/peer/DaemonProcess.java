@@ -3,13 +3,15 @@ package io.rayfile.d7y.peer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,6 +51,16 @@ public final class DaemonProcess implements AutoCloseable {
     DaemonProcess d = new DaemonProcess(mainClass, args, dataDir, log);
     d.launch();
     return d;
+  }
+
+  /**
+   * Announces a running daemon: writes {@code <dir>/daemon.json} atomically (temp file, then rename), so a reader
+   * ({@link #start}) never sees half of it. {@code info} should hold at least {@code pid} and {@code api}.
+   */
+  public static void announce(Path dir, Map<String, Object> info) throws IOException {
+    Path tmp = dir.resolve("daemon.json.tmp");
+    Files.write(tmp, new ObjectMapper().writeValueAsBytes(info));
+    Files.move(tmp, dir.resolve("daemon.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.rayfile.d7y.peer;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.rayfile.d7y.peer.download.DownloadEngine;
 import io.rayfile.d7y.peer.download.GrpcScheduling;
@@ -29,7 +28,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -222,10 +220,7 @@ public final class PeerDaemon implements AutoCloseable {
     info.put("data", dataAddress().toString());
     info.put("metrics", metricsHttp.map(h -> settings.api().host() + ":" + h.getPort()).orElse(""));
     info.put("host_id", identity.hostId());
-    Path file = settings.dataDir().resolve(DAEMON_FILE);
-    Path tmp = settings.dataDir().resolve(DAEMON_FILE + ".tmp");
-    Files.write(tmp, new ObjectMapper().writeValueAsBytes(info));
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    DaemonProcess.announce(settings.dataDir(), info);
   }
 
   private void evictQuietly() {
