@@ -66,12 +66,14 @@ public final class PeerDaemon implements AutoCloseable {
   private final Optional<HTTPServer> metricsHttp;
   private final PeerIdentity identity;
   private final Holdings holdings;
+  private final NodeContents contents;
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private PeerDaemon(PeerSettings settings, Deque<AutoCloseable> resources, ContentStore store, LocalApiServer api,
       PieceServer pieces, PeerMetrics metrics, Optional<HTTPServer> metricsHttp, PeerIdentity identity,
-      Holdings holdings) {
+      Holdings holdings, NodeContents contents) {
     this.settings = settings;
+    this.contents = contents;
     this.resources = resources;
     this.store = store;
     this.api = api;
@@ -129,7 +131,8 @@ public final class PeerDaemon implements AutoCloseable {
           settings.download(), metrics, identity.hostId());
       resources.push(engine);
       Holdings holdings = new Holdings(store, scheduling);
-      LocalApiServer api = LocalApiServer.start(store, engine, holdings, settings.api(), Clock.systemUTC());
+      NodeContents contents = new NodeContents(store, engine, holdings);
+      LocalApiServer api = LocalApiServer.start(contents, holdings, settings.api(), Clock.systemUTC());
       resources.push(api);
       Optional<HTTPServer> metricsHttp = Optional.empty();
       if (settings.metricsPort() >= 0) {
@@ -145,7 +148,7 @@ public final class PeerDaemon implements AutoCloseable {
       });
       resources.push(background::shutdownNow);
       PeerDaemon daemon = new PeerDaemon(settings, resources, store, api, pieces, metrics, metricsHttp, identity,
-          holdings);
+          holdings, contents);
       long every = settings.evictInterval().toMillis();
       background.scheduleWithFixedDelay(daemon::evictQuietly, every, every, TimeUnit.MILLISECONDS);
       background.execute(holdings::announceAll); // a restarted node is a seed of what it kept
@@ -194,6 +197,16 @@ public final class PeerDaemon implements AutoCloseable {
   /** The data-plane address other peers use. */
   public HostPort dataAddress() {
     return new HostPort(identity.ip(), identity.dataPort());
+  }
+
+  /** Whole-content operations (import and announce, fetch trees, pin trees), for an in-process runtime. */
+  public NodeContents contents() {
+    return contents;
+  }
+
+  /** The id this node has towards schedulers (kept in the data directory across restarts). */
+  public String hostId() {
+    return identity.hostId();
   }
 
   public ContentStore store() {

@@ -63,6 +63,9 @@ final class ContentDownload {
   /** Receives progress. */
   interface Progress {
     void update(long doneBytes, long totalBytes);
+
+    /** One piece arrived, from an origin or from a peer (lets a caller tell where its bytes came from). */
+    default void received(boolean fromOrigin, int bytes) {}
   }
 
   /** How the scheduler's wait answer ends when no node holds any piece of the content (d7y-scheduler). */
@@ -403,6 +406,7 @@ final class ContentDownload {
         } else {
           ctx.metrics().fromPeers(size);
         }
+        listeners.forEach(l -> l.received(p.origin, size));
         lastProgressNanos = System.nanoTime();
         if (session != null) {
           session.pieceFinished(piece, p.peerId);
@@ -511,6 +515,7 @@ final class ContentDownload {
     inFlight.clear(r.piece());
     finished.set(r.piece());
     ctx.metrics().fromOrigin(r.length());
+    listeners.forEach(l -> l.received(true, r.length()));
     lastProgressNanos = System.nanoTime();
     if (session != null) {
       session.pieceFinished(r.piece(), "");

@@ -60,6 +60,9 @@ public final class DownloadEngine implements AutoCloseable {
   @FunctionalInterface
   public interface Progress {
     void update(long doneBytes, long totalBytes);
+
+    /** One piece arrived, from an origin (back to source) or from a peer. */
+    default void received(boolean fromOrigin, int bytes) {}
   }
 
   /**
@@ -85,7 +88,17 @@ public final class DownloadEngine implements AutoCloseable {
       created.start();
       return created;
     });
-    d.addListener(progress::update);
+    d.addListener(new ContentDownload.Progress() {
+      @Override
+      public void update(long doneBytes, long totalBytes) {
+        progress.update(doneBytes, totalBytes);
+      }
+
+      @Override
+      public void received(boolean fromOrigin, int bytes) {
+        progress.received(fromOrigin, bytes);
+      }
+    });
     return d.result();
   }
 

@@ -1,5 +1,6 @@
 package io.rayfile.d7y.peer.grpc;
 
+import io.rayfile.d7y.peer.NodeContents;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.rayfile.d7y.peer.ErrorCode;
@@ -27,10 +28,9 @@ public final class LocalApiServer implements AutoCloseable {
    *
    * @throws PeerException UNAVAILABLE when the address cannot be bound
    */
-  public static LocalApiServer start(ContentStore store, DownloadEngine engine, Holdings holdings, HostPort bind,
-      Clock clock) {
+  public static LocalApiServer start(NodeContents contents, Holdings holdings, HostPort bind, Clock clock) {
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
-        .addService(new NodeApiService(store, engine, holdings, clock))
+        .addService(new NodeApiService(contents, holdings, clock))
         .maxInboundMessageSize(4 << 20)
         .build();
     try {

@@ -1,5 +1,6 @@
 package io.rayfile.d7y.peer.grpc;
 
+import io.rayfile.d7y.peer.NodeContents;
 import io.grpc.stub.StreamObserver;
 import io.rayfile.d7y.peer.ErrorCode;
 import io.rayfile.d7y.peer.PeerException;
@@ -48,14 +49,16 @@ import org.slf4j.LoggerFactory;
 final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
   private static final Logger log = LoggerFactory.getLogger(NodeApiService.class);
 
+  private final NodeContents contents;
   private final ContentStore store;
   private final DownloadEngine engine;
   private final Holdings holdings;
   private final Clock clock;
 
-  NodeApiService(ContentStore store, DownloadEngine engine, Holdings holdings, Clock clock) {
-    this.store = store;
-    this.engine = engine;
+  NodeApiService(NodeContents contents, Holdings holdings, Clock clock) {
+    this.contents = contents;
+    this.store = contents.store();
+    this.engine = contents.engine();
     this.holdings = holdings;
     this.clock = clock;
   }
@@ -64,14 +67,8 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
   public void import_(ImportRequest request, StreamObserver<ImportResponse> out) {
     unary(out, () -> {
       Path path = absolutePath(request.getPath(), "import path");
-      if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        throw new PeerException(ErrorCode.NOT_FOUND, "nothing to import at " + path + ": no such file or directory");
-      }
-      ImportResult result = Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          ? store.importDirectory(path, request.getMove(), request.getPin())
-          : store.importFile(path, request.getMove(), request.getPin());
+      ImportResult result = contents.importPath(path, request.getMove(), request.getPin()); // now a seed of it
       log.info("imported {} as {} ({} bytes stored)", path, result.content().id(), result.storedBytes());
-      holdings.held(heldBy(result.content())); // this node is now a seed of it
       return ImportResponse.newBuilder()
           .setContent(WireMapping.toWire(result.content()))
           .setStoredBytes(result.storedBytes())
@@ -101,10 +98,7 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
             seeds), progress::update);
       } else {
         ContentId id = ContentId.parse(what);
-        done = engine.download(new io.rayfile.d7y.peer.download.DownloadRequest(id, Optional.empty(), seeds),
-                progress::update)
-            .thenCompose(info -> info.kind() == ContentKind.DIRECTORY
-                ? new TreeDownload(store, engine, seeds, progress).run(info) : CompletableFuture.completedFuture(info));
+        done = contents.fetch(id, seeds, progress::update).thenApply(NodeContents.Fetched::info);
       }
       done.whenComplete((info, err) -> {
         if (err != null) {
@@ -196,16 +190,6 @@ final class NodeApiService extends NodeApiGrpc.NodeApiImplBase {
       r.evicted().forEach(id -> b.addEvicted(id.toString()));
       return b.setUsage(WireMapping.toWire(store.usage())).build();
     });
-  }
-
-  /** A content and, for a directory, every file it names. */
-  private List<ContentId> heldBy(ContentInfo c) {
-    List<ContentId> ids = new ArrayList<>();
-    ids.add(c.id());
-    if (c.kind() == ContentKind.DIRECTORY) {
-      ids.addAll(TreeDownload.manifest(store, c).fileIds());
-    }
-    return ids;
   }
 
   private ContentInfo known(ContentId id) {

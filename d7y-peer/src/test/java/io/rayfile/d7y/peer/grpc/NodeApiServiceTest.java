@@ -54,8 +54,9 @@ class NodeApiServiceTest {
   void start() throws Exception {
     store = FileContentStore.open(StoreSettings.defaults(tmp.resolve("data")).withQuotaBytes(1L << 30));
     String name = InProcessServerBuilder.generateName();
+    Holdings holdings = new Holdings(store, Optional.empty());
     server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(new NodeApiService(store, engine(store), new Holdings(store, Optional.empty()),
+        .addService(new NodeApiService(new io.rayfile.d7y.peer.NodeContents(store, engine(store), holdings), holdings,
             Clock.systemUTC())).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     stub = NodeApiGrpc.newBlockingStub(channel);
