@@ -143,14 +143,14 @@ class Client:
         self._handles_lock = threading.Lock()
         # The local API is on loopback (or a Unix socket): never route it through an HTTP proxy from the env.
         self._channel = grpc.insecure_channel(self._address, options=[("grpc.enable_http_proxy", 0)])
-        try:
-            grpc.channel_ready_future(self._channel).result(timeout=connect_timeout)
-        except grpc.FutureTimeoutError:
+        state = _wait_connected(self._channel, connect_timeout)
+        if state is not grpc.ChannelConnectivity.READY:
             self._channel.close()
+            why = (f"no answer within {connect_timeout:g}s" if state is None
+                   else "connection refused or not speaking gRPC")
             raise UnavailableError(
-                f"cannot reach a RayFile node daemon at {self._address} within {connect_timeout:g}s: is "
-                "`rayfile node` running there? Point elsewhere with rayfile.connect(address=...) or "
-                "$RAYFILE_ADDRESS") from None
+                f"cannot reach a RayFile node daemon at {self._address} ({why}): is `rayfile node` running there? "
+                "Point elsewhere with rayfile.connect(address=...) or $RAYFILE_ADDRESS")
         self._stub = node_api_pb2_grpc.NodeApiStub(self._channel)
 
     @property
@@ -361,6 +361,26 @@ class Client:
         if code == grpc.StatusCode.NOT_FOUND:
             return NotFoundError(details or "not found")
         return InternalError(f"call to {self._address} failed: {code.name} {details}")
+
+
+def _wait_connected(channel: grpc.Channel, timeout: float) -> grpc.ChannelConnectivity | None:
+    """READY, TRANSIENT_FAILURE (refused, or not HTTP/2 at all: fail at once), or None after ``timeout`` (a
+    silent peer)."""
+    done = threading.Event()
+    outcome: list[grpc.ChannelConnectivity] = []
+
+    def on_change(state: grpc.ChannelConnectivity) -> None:
+        if state in (grpc.ChannelConnectivity.READY, grpc.ChannelConnectivity.TRANSIENT_FAILURE,
+                     grpc.ChannelConnectivity.SHUTDOWN) and not done.is_set():
+            outcome.append(state)
+            done.set()
+
+    channel.subscribe(on_change, try_to_connect=True)
+    try:
+        done.wait(timeout)
+    finally:
+        channel.unsubscribe(on_change)
+    return outcome[0] if outcome else None
 
 
 def _id_of(handle_or_id: HandleOrId) -> str:
