@@ -1,5 +1,5 @@
 /**
- * The Pekko cluster runtime (not built yet: it arrives with the runtime issue): head, node and driver roles,
- * workers, jobs, the worker -> job -> node -> peer -> origin cache hierarchy and GC wiring.
+ * The RayFile runtime on a Pekko cluster: the head (P2P scheduler, job registry, GC anchor), nodes (a peer daemon
+ * and workers) and drivers (users' JVMs). Found by the API through {@link java.util.ServiceLoader}.
  */
 package io.rayfile.runtime;

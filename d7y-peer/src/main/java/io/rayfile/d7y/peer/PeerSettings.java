@@ -79,6 +79,11 @@ public record PeerSettings(
         metricsPort, download);
   }
 
+  public PeerSettings withSchedulers(List<HostPort> newSchedulers) {
+    return new PeerSettings(store, api, evictInterval, data, advertiseIp, newSchedulers, upload, labels, hostId,
+        metricsPort, download);
+  }
+
   public PeerSettings withStore(StoreSettings newStore) {
     return new PeerSettings(newStore, api, evictInterval, data, advertiseIp, schedulers, upload, labels, hostId,
         metricsPort, download);

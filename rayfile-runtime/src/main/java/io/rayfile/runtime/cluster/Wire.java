@@ -1,0 +1,4 @@
+package io.rayfile.runtime.cluster;
+
+/** Marker of every message that crosses processes; bound to Pekko's Jackson CBOR serializer in reference.conf. */
+public interface Wire {}

@@ -1,0 +1,60 @@
+package io.rayfile.runtime.driver;
+
+import io.rayfile.api.RayFileException;
+import io.rayfile.api.TaskOptions;
+import io.rayfile.runtime.cluster.NodeDirectory.Node;
+import io.rayfile.runtime.protocol.FileSpec;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Chooses the node a task runs on: the one holding the most bytes of its inputs (ties: fewest tasks in flight from
+ * this driver, then round robin), or the least loaded one for SPREAD, or the named one.
+ */
+final class Placement {
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong turn = new AtomicLong();
+
+  Node choose(List<Node> nodes, TaskOptions options, List<FileSpec> inputs, Locations locations, Set<String> avoid) {
+    List<Node> allowed = nodes.stream().filter(n -> !avoid.contains(n.id())).toList();
+    // Every node failed this task once: any is better than none.
+    List<Node> candidates = allowed.isEmpty() ? nodes : allowed;
+    if (candidates.isEmpty()) {
+      throw new RayFileException(RayFileException.Code.UNAVAILABLE, "no node in the cluster to run the task on");
+    }
+    if (options.placement() == TaskOptions.Placement.NODE) {
+      String want = options.node().orElseThrow();
+      return candidates.stream().filter(n -> n.id().equals(want)).findFirst()
+          .orElseThrow(() -> new RayFileException(RayFileException.Code.NOT_FOUND, "no node " + want
+              + " in the cluster (nodes: " + nodes.stream().map(Node::id).toList() + ")"));
+    }
+    long start = turn.getAndIncrement();
+    int size = candidates.size();
+    List<Node> rotated = java.util.stream.IntStream.range(0, size)
+        .mapToObj(i -> candidates.get((int) ((start + i) % size))).toList();
+    Comparator<Node> byLoad = Comparator.comparingInt(n -> load(n.id()));
+    if (options.placement() == TaskOptions.Placement.SPREAD || inputs.isEmpty()) {
+      return rotated.stream().min(byLoad).orElseThrow();
+    }
+    Comparator<Node> byBytes = Comparator.comparingLong(n -> -locations.bytesOn(n.id(), inputs));
+    return rotated.stream().min(byBytes.thenComparing(byLoad)).orElseThrow();
+  }
+
+  void started(String nodeId) {
+    inFlight.computeIfAbsent(nodeId, k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  void ended(String nodeId) {
+    inFlight.computeIfAbsent(nodeId, k -> new AtomicInteger()).decrementAndGet();
+  }
+
+  private int load(String nodeId) {
+    AtomicInteger n = inFlight.get(nodeId);
+    return n == null ? 0 : n.get();
+  }
+}

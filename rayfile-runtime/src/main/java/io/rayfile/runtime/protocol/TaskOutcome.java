@@ -1,0 +1,25 @@
+package io.rayfile.runtime.protocol;
+
+import io.rayfile.runtime.cluster.Wire;
+import java.util.List;
+
+/**
+ * How a task ended on a node.
+ *
+ * @param taskId the task
+ * @param nodeId the node that ran it
+ * @param output on success: the output file (owned by the task's owner, pinned on that node)
+ * @param error on failure: why (the task threw, an input could not be fetched, the method is not there...)
+ * @param inputsHeld content ids of inputs this node now holds (for the owner's locality table)
+ */
+public record TaskOutcome(long taskId, String nodeId, FileSpec output, RemoteError error, List<String> inputsHeld)
+    implements Wire {
+
+  public TaskOutcome {
+    inputsHeld = inputsHeld == null ? List.of() : List.copyOf(inputsHeld);
+  }
+
+  public boolean ok() {
+    return error == null;
+  }
+}
