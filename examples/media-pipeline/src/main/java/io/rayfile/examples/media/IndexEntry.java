@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param name its path inside the output ({@code small-0001.thumbs/thumb-01.jpg} for a directory's file)
  * @param bytes its size
  * @param sha256 hex SHA-256 of its bytes
- * @param durationSeconds its duration, {@code null} for a still image
+ * @param durationSeconds its duration as ffmpeg reports it (one frame for a still), {@code null} when it reports none
  * @param streams its streams, as {@link MediaInfo.Stream#describe()}
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
