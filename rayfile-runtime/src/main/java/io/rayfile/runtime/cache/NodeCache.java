@@ -115,6 +115,9 @@ public final class NodeCache {
 
   /** Removes a tree whose directories may be read-only (materialized directories are). */
   public static void deleteTree(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
     try {
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
         @Override

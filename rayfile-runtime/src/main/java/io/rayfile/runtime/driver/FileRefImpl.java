@@ -105,11 +105,8 @@ final class FileRefImpl implements FileRef {
 
   @Override
   public void close() {
-    if (!cancel()) {
-      RayFile h = future.getNow(null);
-      if (h != null) {
-        h.close();
-      }
+    if (!cancel() && !future.isCompletedExceptionally()) {
+      future.join().close();
     }
   }
 
