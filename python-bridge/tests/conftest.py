@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -91,6 +92,8 @@ def ray_serve(node: NodeDaemon, tmp_path_factory: pytest.TempPathFactory) -> Ite
             serve.shutdown()
         finally:
             ray.shutdown()
+            if not os.environ.get("RAYFILE_KEEP_RAY_LOGS"):
+                shutil.rmtree(temp_dir, ignore_errors=True)
             for var in ("RAYFILE_ADDRESS", "RAY_RUNTIME_ENV_PLUGINS"):
                 os.environ.pop(var, None)
 
