@@ -26,6 +26,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<DaemonProcess> processes = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final List<DaemonProcess> schedulers = new ArrayList<>();
+  private DaemonProcess head;
 
   /** A running node. */
   public record Node(String name, DaemonProcess process) {
@@ -98,6 +99,25 @@ public final class LocalCluster implements AutoCloseable {
     return p.api();
   }
 
+  /**
+   * Starts the cluster head (scheduler + job registry); nodes started afterwards join it and run tasks.
+   *
+   * @return the address drivers connect to
+   */
+  public String startHead(String... extraArgs) {
+    Path dir = root.resolve("head");
+    List<String> args = new ArrayList<>(List.of("head", "--port", "0", "--scheduler-port", "0", "--data",
+        dir.toString()));
+    args.addAll(List.of(extraArgs));
+    head = start(dir, args, "head.log");
+    return head.api().toString();
+  }
+
+  /** The head process, if started. */
+  public DaemonProcess head() {
+    return head;
+  }
+
   /** The first scheduler instance. */
   public DaemonProcess scheduler() {
     return schedulers.get(0);
@@ -112,7 +132,9 @@ public final class LocalCluster implements AutoCloseable {
     Path dir = root.resolve(name);
     List<String> args = new ArrayList<>(List.of("node", "--data", dir.toString(), "--api-port", "0",
         "--data-host", "127.0.0.1", "--data-port", "0", "--evict-interval", "PT1H"));
-    if (!schedulers.isEmpty()) {
+    if (head != null) {
+      args.addAll(List.of("--head", head.api().toString(), "--host-id", name));
+    } else if (!schedulers.isEmpty()) {
       args.addAll(List.of("--scheduler",
           String.join(",", schedulers.stream().map(p -> p.api().toString()).toList())));
     }

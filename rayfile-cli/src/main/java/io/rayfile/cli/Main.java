@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Peer-to-peer file objects: content-addressed files and directories on every node.",
     subcommands = {
+        HeadCommand.class,
         NodeCommand.class,
         SchedulerCommand.class,
         PutCommand.class,
@@ -60,6 +61,6 @@ public final class Main implements Runnable {
 
   /** Exit codes: 0 ok, 1 a RayFile error (see its code), 2 bad usage (picocli). */
   static int exitCodeFor(Throwable ex) {
-    return ex instanceof PeerException ? 1 : 3;
+    return ex instanceof PeerException || ex instanceof io.rayfile.api.RayFileException ? 1 : 3;
   }
 }

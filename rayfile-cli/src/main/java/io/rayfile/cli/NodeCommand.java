@@ -1,5 +1,6 @@
 package io.rayfile.cli;
 
+import io.rayfile.runtime.node.NodeRuntime;
 import io.rayfile.d7y.peer.ByteSize;
 import io.rayfile.d7y.peer.HostPort;
 import io.rayfile.d7y.peer.Labels;
@@ -100,6 +101,16 @@ final class NodeCommand implements Callable<Integer> {
       description = "Fail an origin that sends nothing for this long (default PT30S).")
   Duration originTimeout = Duration.ofSeconds(30);
 
+  @Option(names = "--head", paramLabel = "HOST:PORT", description = "Join the cluster whose head listens here: the "
+      + "node then runs tasks too, and uses the head's scheduler unless --scheduler is given.")
+  String head;
+
+  @Option(names = "--workers", description = "Tasks run at once (default: one per core, at least 2).")
+  int workers = 0;
+
+  @Option(names = "--cluster-host", description = "Address this node binds for the cluster (default 127.0.0.1).")
+  String clusterHost = "127.0.0.1";
+
   @Override
   public Integer call() throws InterruptedException {
     StoreSettings store = StoreSettings.defaults(data).withWatermarks(high, low).withTtl(ttl);
@@ -115,6 +126,15 @@ final class NodeCommand implements Callable<Integer> {
         new HostPort(dataHost, dataPort), advertiseIp, schedulers.stream().map(HostPort::parse).toList(), upload,
         new Labels(region, zone, nodepool), Optional.ofNullable(hostId), metricsPort,
         DownloadSettings.defaults().withStallTimeout(stallTimeout).withOriginTimeout(originTimeout));
+    if (head != null) {
+      NodeRuntime node = NodeRuntime.start(new NodeRuntime.Settings(settings, head, clusterHost, workers));
+      Runtime.getRuntime().addShutdownHook(new Thread(node::close, "rayfile-shutdown"));
+      System.err.printf("rayfile node: %s joined %s; serving %s on %s (data plane %s), %d workers%n",
+          node.description().nodeId(), head, settings.dataDir().toAbsolutePath(), node.daemon().apiAddress(),
+          node.daemon().dataAddress(), node.description().workers());
+      node.awaitTermination();
+      return 0;
+    }
     PeerDaemon daemon = PeerDaemon.start(settings, FileContentStore::open);
     Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "rayfile-shutdown"));
     System.err.printf("rayfile node: serving %s on %s (data plane %s), quota %s%n",

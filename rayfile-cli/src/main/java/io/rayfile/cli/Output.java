@@ -26,14 +26,15 @@ final class Output {
 
   /** Prints an error (as {@code {"error":{...}}} with --json) and returns the exit code. */
   static int failure(Exception ex, boolean json) {
-    String code = ex instanceof PeerException pe ? pe.code().name() : "INTERNAL";
+    String code = ex instanceof PeerException pe ? pe.code().name()
+        : ex instanceof io.rayfile.api.RayFileException re ? re.code().name() : "INTERNAL";
     String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
     if (json) {
       json(Map.of("error", Map.of("code", code, "message", message)));
     }
     PrintStream err = System.err;
     err.println("rayfile: " + code + ": " + message);
-    if (!(ex instanceof PeerException)) {
+    if (!(ex instanceof PeerException) && !(ex instanceof io.rayfile.api.RayFileException)) {
       ex.printStackTrace(err);
     }
     return Main.exitCodeFor(ex);
