@@ -6,10 +6,9 @@ process started here dies with the test process (``PR_SET_PDEATHSIG``) even if p
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
+import shutil
 import subprocess
 import time
 from functools import lru_cache
@@ -59,12 +58,15 @@ def java_bin() -> str:
     return str(Path(home) / "bin" / "java") if home else "java"
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: SIGKILL it when the test process goes away."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+@lru_cache(maxsize=1)
+def _die_with_parent() -> tuple[str, ...]:
+    """A command prefix that SIGKILLs the child when the test process goes away (util-linux ``setpriv``, essential
+    on Debian). Not ``preexec_fn``: that forces a plain fork() running Python in the child, where gRPC's fork
+    handlers (this process holds gRPC channels) can abort it before exec."""
+    setpriv = shutil.which("setpriv")
+    if setpriv and subprocess.run([setpriv, "--pdeathsig", "KILL", "true"], capture_output=True).returncode == 0:
+        return (setpriv, "--pdeathsig", "KILL", "--")
+    return ()
 
 
 class NodeDaemon:
@@ -81,10 +83,11 @@ class NodeDaemon:
         (self.data_dir / "daemon.json").unlink(missing_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [java_bin(), *java_flags(), "-jar", str(jar_path()), "node", "--data", str(self.data_dir),
+            [*_die_with_parent(), java_bin(), *java_flags(), "-jar", str(jar_path()), "node",
+             "--data", str(self.data_dir),
              "--api-host", "127.0.0.1", "--api-port", "0", "--data-host", "127.0.0.1", "--data-port", "0",
              "--metrics-port", "-1"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + DAEMON_START_TIMEOUT
         announce = self.data_dir / "daemon.json"
@@ -125,9 +128,9 @@ class NodeDaemon:
 
 def java_cli(daemon: NodeDaemon, *args: str, check: bool = True) -> dict:
     """Runs ``rayfile ARGS --node <daemon> --json`` with the Java CLI and returns its JSON object."""
-    proc = subprocess.run([java_bin(), *java_flags(), "-jar", str(jar_path()), *args, "--node", daemon.api,
-                           "--json"], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
-                          preexec_fn=_die_with_parent)
+    proc = subprocess.run([*_die_with_parent(), java_bin(), *java_flags(), "-jar", str(jar_path()), *args,
+                           "--node", daemon.api, "--json"],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     try:
         out = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
