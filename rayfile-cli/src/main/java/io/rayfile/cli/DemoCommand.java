@@ -1,45 +1,46 @@
 package io.rayfile.cli;
 
+import io.rayfile.api.FileRef;
+import io.rayfile.api.RayFile;
+import io.rayfile.api.RayFileException;
+import io.rayfile.api.TaskOptions;
 import io.rayfile.d7y.peer.ByteSize;
-import io.rayfile.d7y.peer.ErrorCode;
-import io.rayfile.d7y.peer.PeerException;
 import io.rayfile.d7y.peer.grpc.NodeClient;
 import io.rayfile.d7y.peer.storage.ContentId;
-import io.rayfile.d7y.peer.storage.ImportResult;
-import io.rayfile.d7y.peer.storage.VerifyReport;
-import java.io.IOException;
-import java.io.InputStream;
+import io.rayfile.runtime.driver.ClusterStats;
+import io.rayfile.runtime.driver.DriverRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code rayfile demo}: the main job, as far as it is built today. A scheduler and several node daemons, each a
- * real process with its own ports and data directory. The first node imports a media file and a model directory
- * (duplicated shards stored once), is SIGKILLed and restarted, and keeps everything; then every other node fetches
- * both at once, peer to peer, and the report compares the bytes read from the origin node with the bytes
- * delivered. The task runtime and the media pipeline join it as their issues land.
+ * {@code rayfile demo}: the main job. A head and several nodes, each a real process with its own ports and data
+ * directory; this process is the driver. It distributes a generated model directory to every node through a fan-out
+ * of tasks (peer to peer: the origin node is read about once), runs a two-stage task pipeline on generated files,
+ * drops every handle, and reports bytes, cache-level hits and what is left pinned.
  */
-@Command(name = "demo", description = "Run the demo on a local cluster (scheduler + nodes) and print a report.")
+@Command(name = "demo", description = "Run the demo on a local cluster (head + nodes) and print a report.")
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "Work directory (default: a new temp dir, removed afterwards).")
   Path dir;
 
-  @Option(names = "--nodes", description = "Node daemons (default 4).")
+  @Option(names = "--nodes", description = "Nodes (default 4).")
   int nodes = 4;
 
-  @Option(names = "--file-size", description = "Size of the media file (default 256MiB).")
-  String fileSize = "256MiB";
+  @Option(names = "--model-size", description = "Size of the generated model directory (default 1GiB).")
+  String modelSize = "1GiB";
+
+  @Option(names = "--files", description = "Files through the two-stage pipeline (default 24).")
+  int files = 24;
 
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
@@ -49,83 +50,48 @@ final class DemoCommand implements Callable<Integer> {
     boolean ownDir = dir == null;
     Path work = ownDir ? Files.createTempDirectory("rayfile-demo-") : Files.createDirectories(dir);
     try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
-      Path media = work.resolve("input/media.bin");
-      Files.createDirectories(media.getParent());
-      long mediaBytes = ByteSize.parse(fileSize).bytes();
-      BenchImportCommand.writeRandom(media, mediaBytes);
-      Path model = ModelTree.generate(work.resolve("input/model"), 48, 4 << 20);
-
-      cluster.startScheduler();
+      long modelTarget = ByteSize.parse(modelSize).bytes();
+      Path model = ModelTree.generateModel(work.resolve("input/model"), modelTarget, 120, 240);
+      String head = cluster.startHead();
       List<LocalCluster.Node> all = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         all.add(cluster.startNode("node" + i));
       }
-      LocalCluster.Node origin = all.get(0);
-      say("scheduler + %d node daemons up (each its own process, ports and data directory)", nodes);
-
-      ImportResult file;
-      ImportResult tree;
-      long t0 = System.nanoTime();
-      try (NodeClient c = origin.client()) {
-        file = c.importPath(media, false, true);
-        tree = c.importPath(model, false, true);
+      try (DriverRuntime rt = DriverRuntime.connect(head, Optional.of("node0"))) {
+        if (!rt.directory().awaitNodes(nodes, Duration.ofSeconds(60))) {
+          throw new RayFileException(RayFileException.Code.UNAVAILABLE, "not every node joined the cluster");
+        }
+        say("head + %d nodes up (each its own process, ports and data directory); this process is the driver",
+            nodes);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("nodes", nodes);
+        report.put("model", distributeModel(rt, all, model));
+        report.put("tasks", pipeline(rt, work));
+        ClusterStats stats = rt.stats();
+        report.put("cache_hits", stats.hits());
+        rt.closeHandles();
+        long t0 = System.nanoTime();
+        long pinned = stats.pinnedBytes();
+        while (System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos()) {
+          pinned = rt.stats().pinnedBytes();
+          if (pinned == 0) {
+            break;
+          }
+          Thread.sleep(100);
+        }
+        double releaseSeconds = (System.nanoTime() - t0) / 1e9;
+        say("every handle dropped: %s left pinned on the nodes after %.2f s", ByteSize.format(pinned),
+            releaseSeconds);
+        report.put("pinned_bytes_after", pinned);
+        report.put("release_seconds", releaseSeconds);
+        say("cache hits by level: %s", stats.hits());
+        if (json) {
+          Output.json(report);
+        } else {
+          System.out.println("demo ok");
+        }
+        return pinned == 0 ? 0 : 1;
       }
-      double putSeconds = (System.nanoTime() - t0) / 1e9;
-      long treeBytes = tree.content().treeBytes();
-      say("node0 imported %s of media and a model of %d entries (%s, %s stored: duplicates once) in %.1f s",
-          ByteSize.format(mediaBytes), tree.content().entryCount(), ByteSize.format(treeBytes),
-          ByteSize.format(tree.storedBytes()), putSeconds);
-
-      origin.process().kill9();
-      long t1 = System.nanoTime();
-      origin.process().restart();
-      double restartSeconds = (System.nanoTime() - t1) / 1e9;
-      int kept;
-      VerifyReport verify;
-      try (NodeClient c = origin.client()) {
-        kept = c.list().contents().size();
-        verify = c.stat(file.content().id(), true).verify().orElseThrow();
-      }
-      say("node0 SIGKILLed and restarted in %.1f s: %d contents kept; %s", restartSeconds, kept, verify.detail());
-
-      long t2 = System.nanoTime();
-      List<CompletableFuture<Boolean>> copies = new ArrayList<>();
-      for (LocalCluster.Node n : all.subList(1, all.size())) {
-        copies.add(CompletableFuture.supplyAsync(() -> fetchBoth(n, file.content().id(), tree.content().id(),
-            media, model, work)));
-      }
-      long identical = copies.stream().filter(CompletableFuture::join).count();
-      double p2pSeconds = (System.nanoTime() - t2) / 1e9;
-      long delivered = (long) (all.size() - 1) * (mediaBytes + tree.storedBytes());
-      long originServed = (long) origin.metric("rayfile_peer_served_bytes_total");
-      long peerServed = 0;
-      for (LocalCluster.Node n : all.subList(1, all.size())) {
-        peerServed += (long) n.metric("rayfile_peer_served_bytes_total");
-      }
-      say("%d nodes fetched both at once in %.1f s, peer to peer: %d identical copies", all.size() - 1, p2pSeconds,
-          identical);
-      say("bytes delivered %s; read from the origin node %s (%.2f x one copy); served between peers %s",
-          ByteSize.format(delivered), ByteSize.format(originServed),
-          originServed / (double) (mediaBytes + tree.storedBytes()), ByteSize.format(peerServed));
-
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("nodes", nodes);
-      report.put("media", Map.of("bytes", mediaBytes, "id", file.content().id().toString()));
-      report.put("model", Map.of("bytes", treeBytes, "entries", tree.content().entryCount(),
-          "stored_bytes", tree.storedBytes(), "id", tree.content().id().toString()));
-      report.put("restart", Map.of("seconds", restartSeconds, "contents_kept", kept, "verified", verify.ok()));
-      report.put("p2p", Map.of("seconds", p2pSeconds, "copies_identical", identical,
-          "bytes_delivered", delivered, "origin_bytes", originServed, "peer_bytes", peerServed));
-      report.put("put_seconds", putSeconds);
-      if (identical != all.size() - 1 || !verify.ok() || kept == 0) {
-        throw new PeerException(ErrorCode.INTERNAL, "demo found a difference: " + report);
-      }
-      if (json) {
-        Output.json(report);
-      } else {
-        System.out.println("demo ok");
-      }
-      return 0;
     } finally {
       if (ownDir) {
         BenchImportCommand.deleteTree(work);
@@ -133,34 +99,91 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean fetchBoth(LocalCluster.Node n, ContentId fileId, ContentId treeId, Path media, Path model,
-      Path work) {
-    Path out = work.resolve("output").resolve(n.name());
-    try (NodeClient c = n.client()) {
-      Files.createDirectories(out);
-      CompletableFuture<Path> f = CompletableFuture.supplyAsync(
-          () -> c.download(fileId, out.resolve("media.bin"), false, (d, t) -> {}));
-      Path t = c.download(treeId, out.resolve("model"), false, (d, tt) -> {});
-      return sha256(media).equals(sha256(f.join())) && ModelTree.sameTree(model, t);
-    } catch (IOException e) {
-      throw new PeerException(ErrorCode.IO_ERROR, "demo output on " + n.name() + ": " + e.getMessage(), e);
+  /** Puts the model on node0 and runs one task on every node that reads it there. */
+  private Map<String, Object> distributeModel(DriverRuntime rt, List<LocalCluster.Node> all, Path model)
+      throws Exception {
+    long t0 = System.nanoTime();
+    RayFile handle = rt.put(model);
+    double putSeconds = (System.nanoTime() - t0) / 1e9;
+    say("node0 stored the model: %s (%s) in %.1f s", ByteSize.format(handle.size()),
+        handle.id().substring(0, 19), putSeconds);
+    double servedBefore = all.get(0).metric("rayfile_peer_served_bytes_total");
+    long t1 = System.nanoTime();
+    List<FileRef> inspections = new ArrayList<>();
+    for (LocalCluster.Node n : all) {
+      inspections.add(rt.task(DemoTasks::inspectModel, handle)
+          .options(TaskOptions.defaults().onNode(n.name())).remote());
     }
+    for (FileRef r : inspections) {
+      String summary = Files.readString(r.fetch().get());
+      if (!summary.contains("\"bytes\":" + handle.size())) {
+        throw new RayFileException(RayFileException.Code.INTERNAL, "a node saw a different model: " + summary);
+      }
+    }
+    double seconds = (System.nanoTime() - t1) / 1e9;
+    long origin = (long) (all.get(0).metric("rayfile_peer_served_bytes_total") - servedBefore);
+    int withCopy = 0;
+    for (LocalCluster.Node n : all) {
+      try (NodeClient c = n.client()) {
+        if (c.stat(ContentId.parse(handle.id()), false).content().complete()) {
+          withCopy++;
+        }
+      }
+    }
+    say("%d nodes ran a task on the model: %.1f s; the origin node served %s (%.2f x the model) to %d peers",
+        all.size(), seconds, ByteSize.format(origin), origin / (double) handle.size(), all.size() - 1);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("bytes", handle.size());
+    m.put("origin_bytes", origin);
+    m.put("nodes_with_copy", withCopy);
+    m.put("seconds", seconds);
+    m.put("put_seconds", putSeconds);
+    return m;
+  }
+
+  /** Stage 1 (spread over the nodes): block checksums of each file; stage 2 (near its inputs): pairs merged. */
+  private Map<String, Object> pipeline(DriverRuntime rt, Path work) throws Exception {
+    SplittableRandom random = new SplittableRandom(3);
+    List<Path> inputs = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      Path p = work.resolve("input/media-" + i + ".bin");
+      BenchImportCommand.writeRandom(p, (256L << 10) + random.nextInt(4 << 20));
+      inputs.add(p);
+    }
+    long t0 = System.nanoTime();
+    List<FileRef> stage1 = new ArrayList<>();
+    for (Path p : inputs) {
+      stage1.add(rt.task(DemoTasks::blockChecksums, rt.put(p)).options(TaskOptions.defaults().spread()).remote());
+    }
+    List<FileRef> stage2 = new ArrayList<>();
+    for (int i = 0; i + 1 < stage1.size(); i += 2) {
+      stage2.add(rt.task(DemoTasks::merge, stage1.get(i), stage1.get(i + 1)).remote());
+    }
+    int failed = 0;
+    for (int i = 0; i < stage2.size(); i++) {
+      try {
+        String merged = Files.readString(stage2.get(i).fetch().get());
+        String want = "# " + inputs.get(2 * i).getFileName() + ".crc\n" + DemoTasks.checksums(inputs.get(2 * i))
+            + "# " + inputs.get(2 * i + 1).getFileName() + ".crc\n" + DemoTasks.checksums(inputs.get(2 * i + 1));
+        if (!merged.equals(want)) {
+          throw new RayFileException(RayFileException.Code.INTERNAL, "pipeline output " + i + " is wrong");
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        failed++;
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    int ran = stage1.size() + stage2.size() + nodes;
+    say("pipeline: %d files -> %d checksum tasks (spread) -> %d merge tasks (near their inputs) in %.1f s; %d "
+        + "failed; outputs checked", files, stage1.size(), stage2.size(), seconds, failed);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ran", ran);
+    m.put("failed", failed);
+    m.put("seconds", seconds);
+    return m;
   }
 
   private void say(String format, Object... args) {
     System.err.printf("demo: " + format + "%n", args);
-  }
-
-  static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 20];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

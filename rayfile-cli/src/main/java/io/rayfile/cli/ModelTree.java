@@ -30,6 +30,51 @@ final class ModelTree {
     return root;
   }
 
+  /**
+   * A model directory of about {@code totalBytes}: {@code shards} weight shards (every tenth a duplicate of an
+   * earlier one, as tied or repeated layers are), a config, and many small tokenizer/vocabulary files, so the tree
+   * has a few hundred entries of very different sizes.
+   */
+  static Path generateModel(Path root, long totalBytes, int shards, int smallFiles) throws IOException {
+    Files.createDirectories(root.resolve("weights"));
+    Files.createDirectories(root.resolve("tokenizer"));
+    Files.writeString(root.resolve("config.json"), "{\"layers\":" + shards + ",\"dtype\":\"bf16\"}\n");
+    SplittableRandom random = new SplittableRandom(11);
+    int shardBytes = (int) Math.max(1, (totalBytes - smallFiles * 16L * 1024) / shards);
+    byte[] shard = new byte[shardBytes];
+    Path previous = null;
+    for (int i = 0; i < shards; i++) {
+      Path p = root.resolve(String.format("weights/shard-%04d.safetensors", i));
+      if (i % 10 == 9 && previous != null) {
+        Files.copy(previous, p);
+      } else {
+        random.nextBytes(shard);
+        Files.write(p, shard);
+      }
+      previous = p;
+    }
+    for (int i = 0; i < smallFiles; i++) {
+      byte[] small = new byte[1024 + random.nextInt(31 * 1024)];
+      random.nextBytes(small);
+      Files.write(root.resolve(String.format("tokenizer/vocab-%04d.bin", i)), small);
+    }
+    return root;
+  }
+
+  /** The SHA-256 of a file, in hex. */
+  static String sha256(Path file) throws IOException {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 20];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** True when both trees have the same relative paths, kinds and file bytes. */
   static boolean sameTree(Path a, Path b) throws IOException {
     List<Path> left = relative(a);

@@ -76,7 +76,7 @@ class NodeDaemonIT {
     try (Stream<Path> walk = Files.walk(tree)) {
       distinctFiles = walk.filter(Files::isRegularFile).map(p -> {
         try {
-          return DemoCommand.sha256(p);
+          return ModelTree.sha256(p);
         } catch (IOException e) {
           throw new AssertionError(e);
         }
@@ -104,7 +104,7 @@ class NodeDaemonIT {
     daemon.stop(); // this test's writer owns the data directory first
     Path src = tmp.resolve("partial.bin");
     BenchImportCommand.writeRandom(src, 20L << 20); // five 4 MiB pieces
-    String hex = DemoCommand.sha256(src);
+    String hex = ModelTree.sha256(src);
     Path data = tmp.resolve("data");
     Process writer = new ProcessBuilder(DaemonProcess.javaCommand(PartialWriterMain.class.getName(),
         List.of(data.toString(), src.toString(), hex, "0", "2", "4")))

@@ -78,7 +78,7 @@ class PeerToPeerIT {
       peers.add(cluster.startNode("peer" + i));
     }
     Path src = random("content.bin", 256 * MIB);
-    String expected = DemoCommand.sha256(src);
+    String expected = ModelTree.sha256(src);
     ContentId id = put(seed, src);
 
     List<CompletableFuture<Path>> gets = new ArrayList<>();
@@ -86,7 +86,7 @@ class PeerToPeerIT {
       gets.add(getAsync(peers.get(i), id.toString(), "out" + i));
     }
     for (CompletableFuture<Path> g : gets) {
-      assertEquals(expected, DemoCommand.sha256(g.get(5, TimeUnit.MINUTES)), "byte-identical copy");
+      assertEquals(expected, ModelTree.sha256(g.get(5, TimeUnit.MINUTES)), "byte-identical copy");
     }
     double served = seed.metric("rayfile_peer_served_bytes_total");
     System.out.printf("seed served %.2f x the content to 6 peers%n", served / (256.0 * MIB));
@@ -155,7 +155,7 @@ class PeerToPeerIT {
     LocalCluster.Node c1 = cluster.startNode("c1");
     LocalCluster.Node c2 = cluster.startNode("c2");
     Path src = random("content.bin", 128 * MIB);
-    String expected = DemoCommand.sha256(src);
+    String expected = ModelTree.sha256(src);
     ContentId id = put(seed, src);
     getAsync(fast, id.toString(), "fast-out").get(2, TimeUnit.MINUTES); // a complete, unthrottled parent
 
@@ -165,8 +165,8 @@ class PeerToPeerIT {
         .until(() -> fast.metric("rayfile_peer_served_bytes_total") > 8 * MIB);
     fast.process().kill9(); // mid-transfer: children have pieces in flight from it
 
-    assertEquals(expected, DemoCommand.sha256(g1.get(3, TimeUnit.MINUTES)));
-    assertEquals(expected, DemoCommand.sha256(g2.get(3, TimeUnit.MINUTES)));
+    assertEquals(expected, ModelTree.sha256(g1.get(3, TimeUnit.MINUTES)));
+    assertEquals(expected, ModelTree.sha256(g2.get(3, TimeUnit.MINUTES)));
   }
 
   @Test

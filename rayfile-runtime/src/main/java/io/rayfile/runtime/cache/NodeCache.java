@@ -55,8 +55,8 @@ public final class NodeCache {
   public CompletableFuture<CacheLevel> prepare(FileSpec file) {
     ContentId id = ContentId.parse(file.contentId());
     return contents.fetch(id, file.seeds().stream().map(HostPort::parse).toList(), (d, t) -> {})
-        .thenApply(f -> f.wasComplete() ? CacheLevel.NODE : f.originBytes() > 0 ? CacheLevel.ORIGIN
-            : CacheLevel.PEER);
+        .thenApply(f -> f.wasComplete() ? CacheLevel.NODE : f.originBytes() > f.peerBytes() ? CacheLevel.ORIGIN
+            : CacheLevel.PEER); // a fetch is a peer hit when peers gave most of its bytes
   }
 
   /**

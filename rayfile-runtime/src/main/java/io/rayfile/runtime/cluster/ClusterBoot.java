@@ -37,7 +37,11 @@ public final class ClusterBoot {
             "pekko.remote.artery.canonical.port", port,
             "pekko.cluster.roles", List.of(role),
             "pekko.cluster.seed-nodes", seed == null ? List.of() : List.of("pekko://" + SYSTEM + "@" + seed)))
-        .withFallback(ConfigFactory.load());
+        .withFallback(ConfigFactory.defaultOverrides())
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseResources(ClusterBoot.class, "/rayfile-pekko.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 
   /** {@code host:port} of this member, as others join or reach it. */

@@ -94,6 +94,7 @@ public final class DriverRuntime implements RayFileRuntime {
   private final Set<AutoCloseable> open = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
   private final List<Runnable> onClose = new ArrayList<>();
   private volatile boolean closed;
+  private volatile TaskTiming.Listener timings;
 
   /** A task submitted and not finished: where it runs, and how many times it ran. */
   private static final class Submission {
@@ -104,6 +105,7 @@ public final class DriverRuntime implements RayFileRuntime {
     final Set<String> failedOn = ConcurrentHashMap.newKeySet();
     volatile Node node;
     volatile int attempt;
+    volatile long dispatchedNanos;
 
     Submission(TaskSpec base, TaskOptions options, FileRefImpl ref, List<FileSpec> inputs) {
       this.base = base;
@@ -154,6 +156,11 @@ public final class DriverRuntime implements RayFileRuntime {
   /** Runs {@code r} when this runtime closes (after the job ended), e.g. to stop an embedded cluster. */
   public void onClose(Runnable r) {
     onClose.add(r);
+  }
+
+  /** Receives the timing of every task that finishes from now on (benchmarks). */
+  public void onTaskTiming(TaskTiming.Listener listener) {
+    this.timings = listener;
   }
 
   /** This job's id (the driver's process id, in hex). */
@@ -405,6 +412,7 @@ public final class DriverRuntime implements RayFileRuntime {
       return;
     }
     s.node = node;
+    s.dispatchedNanos = System.nanoTime();
     placement.started(node.id());
     List<ArgSpec> args = new ArrayList<>();
     for (ArgSpec a : s.base.args()) {
@@ -428,7 +436,7 @@ public final class DriverRuntime implements RayFileRuntime {
     return Behaviors.setup(ctx -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new TaskOutcome(0, "member-removed:"
-              + e.member().uniqueAddress().longUid(), null, null, List.of())), ClusterEvent.MemberRemoved.class));
+              + e.member().uniqueAddress().longUid(), null, null, List.of(), 0, 0)), ClusterEvent.MemberRemoved.class));
       return Behaviors.receiveMessage(o -> {
         if (o.taskId() == 0 && o.nodeId().startsWith("member-removed:")) {
           nodeGone(Long.parseLong(o.nodeId().substring("member-removed:".length())));
@@ -446,6 +454,11 @@ public final class DriverRuntime implements RayFileRuntime {
       return; // a late answer from an attempt already given up on
     }
     placement.ended(o.nodeId());
+    TaskTiming.Listener listener = timings;
+    if (listener != null) {
+      listener.finished(new TaskTiming(o.taskId(), o.nodeId(), o.ok(), System.nanoTime() - s.dispatchedNanos,
+          o.waitNanos(), o.bodyNanos()));
+    }
     o.inputsHeld().forEach(c -> locations.add(c, o.nodeId()));
     if (!o.ok()) {
       finish(s);
@@ -650,12 +663,11 @@ public final class DriverRuntime implements RayFileRuntime {
     }
   }
 
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  /**
+   * Closes every handle and ref this driver still holds (what {@link #close()} does first), keeping the runtime
+   * open: the files are freed once no other process holds them.
+   */
+  public void closeHandles() {
     List<AutoCloseable> still;
     synchronized (open) {
       still = new ArrayList<>(open);
@@ -668,6 +680,15 @@ public final class DriverRuntime implements RayFileRuntime {
       }
     }
     gcSync(); // every release applied, every "freed" unpin sent
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeHandles();
     directory.broadcast(new NodeAgent.JobEnded(jobId()));
     try {
       stats(); // a round trip to every node after the unpins: they are applied when this returns

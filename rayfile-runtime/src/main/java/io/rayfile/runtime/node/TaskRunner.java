@@ -120,7 +120,9 @@ final class TaskRunner implements AutoCloseable {
       }));
     }
     CompletableFuture.allOf(inputs.toArray(CompletableFuture[]::new))
-        .thenApplyAsync(v -> run(spec, r, inputs.stream().map(CompletableFuture::join).toList()), workers)
+        .thenApply(v -> System.nanoTime())
+        .thenApplyAsync(ready -> run(spec, r, inputs.stream().map(CompletableFuture::join).toList(),
+            System.nanoTime() - ready), workers)
         .whenComplete((outcome, err) -> {
           running.remove(spec.taskId());
           finished.incrementAndGet();
@@ -141,7 +143,7 @@ final class TaskRunner implements AutoCloseable {
     }
   }
 
-  private TaskOutcome run(TaskSpec spec, Running r, List<CacheLevel> levels) {
+  private TaskOutcome run(TaskSpec spec, Running r, List<CacheLevel> levels, long waitNanos) {
     if (r.cancelled) {
       throw new CancellationException("task " + spec.idText() + " was cancelled before it ran");
     }
@@ -171,19 +173,24 @@ final class TaskRunner implements AutoCloseable {
         }
       }
       Object result;
+      long bodyStart = System.nanoTime();
       try (TaskContext.Scope s = TaskContext.enter(new TaskContext(spec.idText(), nodeId, spec.jobId(), scratch,
           spec.attempt()))) {
         result = method.invoke(null, args);
       } catch (InvocationTargetException e) {
+        if (r.cancelled) {
+          throw new CancellationException("task " + spec.idText() + " was cancelled while it ran");
+        }
         return failure(spec, RemoteError.of(e.getCause()));
       }
+      long bodyNanos = System.nanoTime() - bodyStart;
       if (!(result instanceof Path out)) {
         throw new RayFileException(RayFileException.Code.INVALID_ARGUMENT, spec.displayName()
             + " returned " + (result == null ? "null" : result.getClass().getName()) + "; a task returns the Path of "
             + "the file or directory it wrote");
       }
       FileSpec output = importOutput(spec, out.toAbsolutePath().normalize(), scratch);
-      return new TaskOutcome(spec.taskId(), nodeId, output, null, held);
+      return new TaskOutcome(spec.taskId(), nodeId, output, null, held, waitNanos, bodyNanos);
     } catch (IOException | ReflectiveOperationException e) {
       return failure(spec, RemoteError.of(new RayFileException(RayFileException.Code.INVALID_ARGUMENT,
           "cannot run " + spec.displayName() + " on node " + nodeId + ": " + e, e)));
@@ -206,8 +213,7 @@ final class TaskRunner implements AutoCloseable {
     pins.pin(spec.outputFileId(), c.id(), spec.owner());
     Path fileName = out.getFileName();
     return new FileSpec(spec.outputFileId(), c.id().toString(),
-        c.kind() == ContentKind.DIRECTORY ? io.rayfile.api.FileKind.DIRECTORY : io.rayfile.api.FileKind.FILE,
-        c.kind() == ContentKind.DIRECTORY ? c.treeBytes() : c.length(),
+        NodeAgent.kind(c), NodeAgent.size(c),
         fileName == null ? "output" : fileName.toString(), spec.owner(), List.of(dataAddress));
   }
 
@@ -253,7 +259,7 @@ final class TaskRunner implements AutoCloseable {
   }
 
   private TaskOutcome failure(TaskSpec spec, RemoteError error) {
-    return new TaskOutcome(spec.taskId(), nodeId, null, error, List.of());
+    return new TaskOutcome(spec.taskId(), nodeId, null, error, List.of(), 0, 0);
   }
 
   private static Throwable unwrap(Throwable t) {

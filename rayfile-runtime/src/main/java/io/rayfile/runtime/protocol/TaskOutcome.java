@@ -11,9 +11,11 @@ import java.util.List;
  * @param output on success: the output file (owned by the task's owner, pinned on that node)
  * @param error on failure: why (the task threw, an input could not be fetched, the method is not there...)
  * @param inputsHeld content ids of inputs this node now holds (for the owner's locality table)
+ * @param waitNanos time the task waited for a free worker after its inputs were ready (load, not overhead)
+ * @param bodyNanos time spent in the task's own method
  */
-public record TaskOutcome(long taskId, String nodeId, FileSpec output, RemoteError error, List<String> inputsHeld)
-    implements Wire {
+public record TaskOutcome(long taskId, String nodeId, FileSpec output, RemoteError error, List<String> inputsHeld,
+    long waitNanos, long bodyNanos) implements Wire {
 
   public TaskOutcome {
     inputsHeld = inputsHeld == null ? List.of() : List.copyOf(inputsHeld);
