@@ -7,6 +7,9 @@ import io.rayfile.api.TaskOptions;
 import io.rayfile.d7y.peer.ByteSize;
 import io.rayfile.d7y.peer.grpc.NodeClient;
 import io.rayfile.d7y.peer.storage.ContentId;
+import io.rayfile.examples.media.MediaPipeline;
+import io.rayfile.examples.media.PipelineReport;
+import io.rayfile.examples.media.PipelineSettings;
 import io.rayfile.runtime.driver.ClusterStats;
 import io.rayfile.runtime.driver.DriverRuntime;
 import java.nio.file.Files;
@@ -25,8 +28,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code rayfile demo}: the main job. A head and several nodes, each a real process with its own ports and data
  * directory; this process is the driver. It distributes a generated model directory to every node through a fan-out
- * of tasks (peer to peer: the origin node is read about once), runs a two-stage task pipeline on generated files,
- * drops every handle, and reports bytes, cache-level hits and what is left pinned.
+ * of tasks (peer to peer: the origin node is read about once), runs a two-stage task pipeline on generated files
+ * and the media pipeline (ffmpeg tasks, {@code --media-scale}), drops every handle, and reports bytes, cache-level
+ * hits and what is left pinned.
  */
 @Command(name = "demo", description = "Run the demo on a local cluster (head + nodes) and print a report.")
 final class DemoCommand implements Callable<Integer> {
@@ -41,6 +45,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--files", description = "Files through the two-stage pipeline (default 24).")
   int files = 24;
+
+  @Option(names = "--media-scale", description = "Scale of the media pipeline stage (ffmpeg tasks; see bench "
+      + "stress); default 0.05: 3 small videos and one of ~18 MiB. 0 skips the stage.")
+  double mediaScale = 0.05;
 
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
@@ -67,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         report.put("nodes", nodes);
         report.put("model", distributeModel(rt, all, model));
         report.put("tasks", pipeline(rt, work));
+        report.put("media", mediaStage(rt, work));
         ClusterStats stats = rt.stats();
         report.put("cache_hits", stats.hits());
         rt.closeHandles();
@@ -180,6 +189,43 @@ final class DemoCommand implements Callable<Integer> {
     m.put("ran", ran);
     m.put("failed", failed);
     m.put("seconds", seconds);
+    return m;
+  }
+
+  /**
+   * The media pipeline (examples/media-pipeline) on the same driver: inputs made by ffmpeg tasks on the other
+   * nodes, downloaded here (the stress table), split, audio, transcode, thumbnails and index as tasks, every output
+   * checked from its header. The pipeline releases its own handles.
+   */
+  private Map<String, Object> mediaStage(DriverRuntime rt, Path work) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("scale", mediaScale);
+    if (mediaScale <= 0) {
+      say("media pipeline skipped (--media-scale 0)");
+      m.put("skipped", true);
+      return m;
+    }
+    PipelineReport r = MediaPipeline.run(rt, PipelineSettings.forScale(mediaScale, work.resolve("media-out")));
+    double seconds = r.stages().stream().mapToDouble(PipelineReport.StageTiming::seconds).sum();
+    say("media pipeline: %d videos (%s) made on other nodes, downloaded, split, audio, transcoded, thumbnails, "
+        + "indexed in %.1f s; %d outputs checked with ffmpeg, %d failed", r.inputs(), ByteSize.format(r.inputBytes()),
+        seconds, r.verified(), r.failures().size());
+    r.stress().toText().lines().forEach(line -> say("  %s", line));
+    say("  stages: %s", String.join(", ", r.stages().stream()
+        .map(s -> String.format(java.util.Locale.ROOT, "%s %.1f s", s.stage(), s.seconds())).toList()));
+    if (!r.ok()) {
+      throw new RayFileException(RayFileException.Code.INTERNAL, "media pipeline outputs failed their checks: "
+          + r.failures());
+    }
+    Map<String, Object> stages = new LinkedHashMap<>();
+    r.stages().forEach(s -> stages.put(s.stage(), s.seconds()));
+    m.put("inputs", r.inputs());
+    m.put("input_bytes", r.inputBytes());
+    m.put("seconds", seconds);
+    m.put("stress", Map.of("buckets", r.stress().buckets()));
+    m.put("stages", stages);
+    m.put("verified", r.verified());
+    m.put("handles_released", r.handlesReleased());
     return m;
   }
 

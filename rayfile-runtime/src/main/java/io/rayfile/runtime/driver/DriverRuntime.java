@@ -436,7 +436,7 @@ public final class DriverRuntime implements RayFileRuntime {
     return Behaviors.setup(ctx -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new TaskOutcome(0, "member-removed:"
-              + e.member().uniqueAddress().longUid(), null, null, List.of(), 0, 0)), ClusterEvent.MemberRemoved.class));
+              + e.member().uniqueAddress().longUid(), null, null, List.of(), 0, 0, 0, 0, 0)), ClusterEvent.MemberRemoved.class));
       return Behaviors.receiveMessage(o -> {
         if (o.taskId() == 0 && o.nodeId().startsWith("member-removed:")) {
           nodeGone(Long.parseLong(o.nodeId().substring("member-removed:".length())));
@@ -457,7 +457,7 @@ public final class DriverRuntime implements RayFileRuntime {
     TaskTiming.Listener listener = timings;
     if (listener != null) {
       listener.finished(new TaskTiming(o.taskId(), o.nodeId(), o.ok(), System.nanoTime() - s.dispatchedNanos,
-          o.waitNanos(), o.bodyNanos()));
+          o.waitNanos(), o.bodyNanos(), o.prepNanos(), o.resolveNanos(), o.importNanos()));
     }
     o.inputsHeld().forEach(c -> locations.add(c, o.nodeId()));
     if (!o.ok()) {

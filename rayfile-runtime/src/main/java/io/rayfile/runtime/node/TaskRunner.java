@@ -119,10 +119,11 @@ final class TaskRunner implements AutoCloseable {
         throw NodeCache.toApi(f, t);
       }));
     }
+    long arrived = System.nanoTime();
     CompletableFuture.allOf(inputs.toArray(CompletableFuture[]::new))
         .thenApply(v -> System.nanoTime())
         .thenApplyAsync(ready -> run(spec, r, inputs.stream().map(CompletableFuture::join).toList(),
-            System.nanoTime() - ready), workers)
+            ready - arrived, System.nanoTime() - ready), workers)
         .whenComplete((outcome, err) -> {
           running.remove(spec.taskId());
           finished.incrementAndGet();
@@ -143,7 +144,7 @@ final class TaskRunner implements AutoCloseable {
     }
   }
 
-  private TaskOutcome run(TaskSpec spec, Running r, List<CacheLevel> levels, long waitNanos) {
+  private TaskOutcome run(TaskSpec spec, Running r, List<CacheLevel> levels, long prepNanos, long waitNanos) {
     if (r.cancelled) {
       throw new CancellationException("task " + spec.idText() + " was cancelled before it ran");
     }
@@ -152,6 +153,7 @@ final class TaskRunner implements AutoCloseable {
     r.thread.set(Thread.currentThread());
     try {
       Files.createDirectories(scratch);
+      long resolveStart = System.nanoTime();
       Method method = method(spec);
       Object[] args = new Object[spec.args().size()];
       List<String> held = new ArrayList<>();
@@ -174,6 +176,7 @@ final class TaskRunner implements AutoCloseable {
       }
       Object result;
       long bodyStart = System.nanoTime();
+      long resolveNanos = bodyStart - resolveStart;
       try (TaskContext.Scope s = TaskContext.enter(new TaskContext(spec.idText(), nodeId, spec.jobId(), scratch,
           spec.attempt()))) {
         result = method.invoke(null, args);
@@ -189,8 +192,10 @@ final class TaskRunner implements AutoCloseable {
             + " returned " + (result == null ? "null" : result.getClass().getName()) + "; a task returns the Path of "
             + "the file or directory it wrote");
       }
+      long importStart = System.nanoTime();
       FileSpec output = importOutput(spec, out.toAbsolutePath().normalize(), scratch);
-      return new TaskOutcome(spec.taskId(), nodeId, output, null, held, waitNanos, bodyNanos);
+      return new TaskOutcome(spec.taskId(), nodeId, output, null, held, waitNanos, bodyNanos, prepNanos,
+          resolveNanos, System.nanoTime() - importStart);
     } catch (IOException | ReflectiveOperationException e) {
       return failure(spec, RemoteError.of(new RayFileException(RayFileException.Code.INVALID_ARGUMENT,
           "cannot run " + spec.displayName() + " on node " + nodeId + ": " + e, e)));
@@ -259,7 +264,7 @@ final class TaskRunner implements AutoCloseable {
   }
 
   private TaskOutcome failure(TaskSpec spec, RemoteError error) {
-    return new TaskOutcome(spec.taskId(), nodeId, null, error, List.of(), 0, 0);
+    return new TaskOutcome(spec.taskId(), nodeId, null, error, List.of(), 0, 0, 0, 0, 0);
   }
 
   private static Throwable unwrap(Throwable t) {

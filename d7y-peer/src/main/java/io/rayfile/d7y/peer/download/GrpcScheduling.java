@@ -95,15 +95,25 @@ public final class GrpcScheduling implements Scheduling {
         byInstance.computeIfAbsent(address, a -> new ArrayList<>()).add(h);
       }
     }
-    byInstance.forEach((address, contents) -> {
-      try {
-        SchedulerGrpc.newBlockingStub(channel(address)).withDeadlineAfter(UNARY_DEADLINE_MS, TimeUnit.MILLISECONDS)
-            .announceContents(AnnounceContentsRequest.newBuilder().setHost(host()).addAllContents(contents)
-                .setReplaceAll(replaceAll).build());
-      } catch (StatusRuntimeException e) {
-        log.warn("could not announce {} contents to scheduler {}: {}", contents.size(), address, e.getStatus());
-      }
-    });
+    // Asynchronous: an import must not wait for the scheduler (a task's output import is on its critical path).
+    // A lost announce is repaired by the next full announce after a heartbeat finds the host unknown, and a
+    // downloader that asks meanwhile waits for a holder or uses the seeds it was given.
+    byInstance.forEach((address, contents) -> SchedulerGrpc.newStub(channel(address))
+        .withDeadlineAfter(UNARY_DEADLINE_MS, TimeUnit.MILLISECONDS)
+        .announceContents(AnnounceContentsRequest.newBuilder().setHost(host()).addAllContents(contents)
+            .setReplaceAll(replaceAll).build(), new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(io.rayfile.proto.v1.AnnounceContentsResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {
+                log.warn("could not announce {} contents to scheduler {}: {}", contents.size(), address,
+                    io.grpc.Status.fromThrowable(t));
+              }
+
+              @Override
+              public void onCompleted() {}
+            }));
   }
 
   @Override
