@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with Client(args.node) as client:
             if args.command == "put":
                 handle = client.put(args.path, move=args.move, timeout=args.timeout)
-                info = handle.info
+                info = handle.info or client.stat(handle)
                 # The handle's own pin is the --pin; without --pin the content is left as it was (evictable).
                 handle.detach() if args.pin else handle.close()
                 out = {"id": handle.id, "kind": info.kind.value, "size": info.size, "pinned": args.pin}

@@ -39,7 +39,7 @@ import stat
 import threading
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Generic, Iterator, Mapping, TypeVar, cast
 
 from rayfile.client import Client, cache_dir, default_client
 from rayfile.errors import InvalidArgumentError, RayFileError
@@ -165,7 +165,7 @@ class ModelSlot(Generic[T]):
             version_root = self._root / f"{model_id.replace(':', '-')}-{uuid.uuid4().hex[:8]}"
             try:
                 path = handle.get(version_root / "model")
-                value = self._load(path) if self._load is not None else path
+                value = self._load(path) if self._load is not None else cast(T, path)
             except BaseException:
                 handle.close()
                 _remove_tree(version_root)
@@ -173,14 +173,9 @@ class ModelSlot(Generic[T]):
             entry: _Entry[T] = _Entry(ModelVersion(model_id, path, value), handle, version_root)
             with self._lock:
                 old, self._current = self._current, entry
-                release = False
-                if old is not None:
-                    old.retired = True
-                    release = old.users == 0 and not old.released
-                    if release:
-                        old.released = True
-            if release:
-                self._release(old)
+                retire = old if old is not None and self._retire(old) else None
+            if retire is not None:
+                self._release(retire)
             _log.info("rayfile: serving %s from %s", model_id, path)
             return entry.version
 
@@ -201,12 +196,22 @@ class ModelSlot(Generic[T]):
             self._closed = True
             with self._lock:
                 entry, self._current = self._current, None
-                release = entry is not None and not entry.released
-                if release:
-                    entry.released = True
-            if release:
-                self._release(entry)
+                if entry is not None and entry.users > 0:
+                    _log.warning("rayfile: closing the model slot while %d request(s) still use %s",
+                                 entry.users, entry.version.id)
+                retire = entry if entry is not None and self._retire(entry, force=True) else None
+            if retire is not None:
+                self._release(retire)
             _remove_tree(self._root)
+
+    @staticmethod
+    def _retire(entry: _Entry[T], force: bool = False) -> bool:
+        """Marks ``entry`` retired (under ``_lock``); True when the caller must release it now."""
+        entry.retired = True
+        if entry.released or (entry.users > 0 and not force):
+            return False
+        entry.released = True
+        return True
 
     def _release(self, entry: _Entry[T]) -> None:
         try:
