@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         PinCommand.class,
         PinCommand.Unpin.class,
         EvictCommand.class,
+        PreheatCommand.class,
         BenchCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class

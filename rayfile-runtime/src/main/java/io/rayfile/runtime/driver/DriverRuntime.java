@@ -89,6 +89,9 @@ public final class DriverRuntime implements RayFileRuntime {
   private final Locations locations = new Locations();
   private final Placement placement = new Placement();
   private final Map<Long, Submission> pending = new ConcurrentHashMap<>();
+  // How each live task output was made (output file id -> its task), to rebuild it when every copy is gone.
+  private final Map<Long, Submission> lineage = new ConcurrentHashMap<>();
+  private static final int MAX_REBUILD_DEPTH = 16;
   private final Cache<String, Path> worker = Caffeine.newBuilder().maximumSize(10_000).build();
   private final LevelCounters counters = new LevelCounters();
   private final Set<AutoCloseable> open = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -106,12 +109,32 @@ public final class DriverRuntime implements RayFileRuntime {
     volatile Node node;
     volatile int attempt;
     volatile long dispatchedNanos;
+    // Set for a lineage re-run: completes with the rebuilt output instead of resolving a ref.
+    final CompletableFuture<FileSpec> rebuilt;
 
     Submission(TaskSpec base, TaskOptions options, FileRefImpl ref, List<FileSpec> inputs) {
+      this(base, options, ref, inputs, null);
+    }
+
+    Submission(TaskSpec base, TaskOptions options, FileRefImpl ref, List<FileSpec> inputs,
+        CompletableFuture<FileSpec> rebuilt) {
       this.base = base;
       this.options = options;
       this.ref = ref;
       this.inputs = inputs;
+      this.rebuilt = rebuilt;
+    }
+
+    boolean cancelled() {
+      return rebuilt == null ? ref.isDone() : rebuilt.isDone();
+    }
+
+    void fail(RayFileException e) {
+      if (rebuilt == null) {
+        ref.fail(e);
+      } else {
+        rebuilt.completeExceptionally(e);
+      }
     }
   }
 
@@ -250,8 +273,26 @@ public final class DriverRuntime implements RayFileRuntime {
       return CompletableFuture.completedFuture(known);
     }
     counters.missed(CacheLevel.WORKER); // the node counts the level that has it
+    FileSpec spec = FileSpec.of(file.info(), List.of());
+    CompletableFuture<Void> ready = liveHolders(spec.contentId()).isEmpty() && lineage.containsKey(spec.fileId())
+        ? rebuild(spec, 0) : CompletableFuture.completedFuture(null); // every copy died with its nodes
+    return ready.thenCompose(v -> materialize(file, spec)).exceptionallyCompose(t -> {
+      RayFileException e = FileRefImpl.unwrap(t);
+      if (e.code() == RayFileException.Code.LOST && lineage.containsKey(spec.fileId())) {
+        return rebuild(spec, 0).thenCompose(v -> materialize(file, spec));
+      }
+      if (e.code() == RayFileException.Code.LOST) {
+        return CompletableFuture.failedFuture(new RayFileException(RayFileException.Code.LOST, "file "
+            + file.name() + " (" + file.id() + ") is lost: no live node holds a copy, and it was put, not made by "
+            + "a task, so it cannot be rebuilt", e));
+      }
+      return CompletableFuture.failedFuture(e);
+    });
+  }
+
+  private CompletableFuture<Path> materialize(RayFile file, FileSpec plain) {
     Node node = localNode();
-    FileSpec spec = withSeeds(FileSpec.of(file.info(), List.of()));
+    FileSpec spec = withSeeds(plain);
     return AskPattern.<NodeAgent.Command, NodeAgent.Materialized>ask(node.agent(),
             r -> new NodeAgent.Materialize(spec, jobId(), r), LONG_ASK, system.scheduler())
         .toCompletableFuture()
@@ -264,6 +305,91 @@ public final class DriverRuntime implements RayFileRuntime {
           locations.add(file.id(), node.id());
           return p;
         });
+  }
+
+  /**
+   * Lineage: runs the task that made {@code file} again (after first rebuilding its own lost inputs), because no
+   * live node holds a copy. The re-run must produce the same bytes; a task whose output differs cannot be rebuilt.
+   */
+  private CompletableFuture<Void> rebuild(FileSpec file, int depth) {
+    Submission origin = lineage.get(file.fileId());
+    if (origin == null) {
+      return CompletableFuture.failedFuture(new RayFileException(RayFileException.Code.LOST, "file " + file.name()
+          + " (" + file.contentId() + ") is lost: no live node holds a copy, and it was put, not made by a task"));
+    }
+    if (depth > MAX_REBUILD_DEPTH) {
+      return CompletableFuture.failedFuture(new RayFileException(RayFileException.Code.LOST, "file " + file.name()
+          + " is lost and its lineage is deeper than " + MAX_REBUILD_DEPTH + " tasks"));
+    }
+    List<CompletableFuture<Void>> inputs = new ArrayList<>();
+    for (FileSpec in : origin.inputs) {
+      if (liveHolders(in.contentId()).isEmpty()) {
+        inputs.add(rebuild(in, depth + 1));
+      }
+    }
+    return CompletableFuture.allOf(inputs.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+      log.info("rebuilding {} ({}) by running {} again: every copy was lost", file.name(), file.contentId(),
+          origin.base.displayName());
+      CompletableFuture<FileSpec> out = new CompletableFuture<>();
+      Submission again = new Submission(origin.base.with(origin.base.args(), 0), origin.options, origin.ref,
+          origin.inputs, out);
+      for (FileSpec f : again.inputs) {
+        gcOp(n -> n.taskSubmitted(new FileId(f.fileId()), new TaskId(again.base.taskId())));
+      }
+      pending.put(again.base.taskId(), again);
+      dispatch(again);
+      return out.thenAccept(rebuilt -> {
+        if (!rebuilt.contentId().equals(file.contentId())) {
+          throw new RayFileException(RayFileException.Code.LOST, "file " + file.name() + " is lost and "
+              + origin.base.displayName() + " made different bytes when run again (" + rebuilt.contentId()
+              + "): it is not deterministic, so it cannot be rebuilt");
+        }
+      });
+    });
+  }
+
+  /** Nodes alive now that are known to hold {@code contentId}. */
+  private Set<String> liveHolders(String contentId) {
+    Set<String> alive = new java.util.HashSet<>();
+    for (Node n : directory.nodes()) {
+      if (locations.holders(contentId).contains(n.id())) {
+        alive.add(n.id());
+      }
+    }
+    return alive;
+  }
+
+  /**
+   * Fetches {@code contentId} onto the selected nodes ahead of need (peer to peer, no origin storm), without
+   * pinning it: it stays as cache until evicted.
+   *
+   * @param progress called once per node as it finishes
+   * @return per node id: the level it came from, or the error
+   */
+  public Map<String, String> preheat(String contentId, java.util.function.Predicate<NodeInfo> select,
+      java.util.function.BiConsumer<String, String> progress) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    Map<String, String> result = new ConcurrentHashMap<>();
+    List<String> seeds = new ArrayList<>();
+    for (String id : liveHolders(contentId)) {
+      directory.byId(id).ifPresent(n -> seeds.add(n.description().dataAddress()));
+    }
+    for (Node n : directory.nodes()) {
+      if (!select.test(n.description().toInfo())) {
+        continue;
+      }
+      all.add(AskPattern.<NodeAgent.Command, NodeAgent.Materialized>ask(n.agent(),
+              r -> new NodeAgent.Preheat(contentId, seeds, r), LONG_ASK, system.scheduler())
+          .toCompletableFuture().handle((m, t) -> {
+            String outcome = t != null ? "error: " + FileRefImpl.unwrap(t).getMessage()
+                : m.error() != null ? "error: " + m.error().message() : m.level();
+            result.put(n.id(), outcome);
+            progress.accept(n.id(), outcome);
+            return null;
+          }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    return new java.util.TreeMap<>(result);
   }
 
   @Override
@@ -338,7 +464,7 @@ public final class DriverRuntime implements RayFileRuntime {
       argFutures.add(argument(method, i, params[i], args.get(i)));
     }
     TaskSpec base = new TaskSpec(taskId, jobId(), method.className(), method.methodName(), method.descriptor(),
-        List.of(), newId(), pid, 0);
+        List.of(), newId(), pid, 0, options.cpus(), options.memoryBytes());
     FileRefImpl ref = new FileRefImpl(taskId, method.displayName(), this::fetch, () -> cancel(taskId));
     open.add(ref);
     CompletableFuture.allOf(argFutures.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
@@ -355,8 +481,7 @@ public final class DriverRuntime implements RayFileRuntime {
       for (FileSpec f : inputs) {
         gcOp(n -> n.taskSubmitted(new FileId(f.fileId()), new TaskId(taskId)));
       }
-      Submission s = new Submission(new TaskSpec(taskId, base.jobId(), base.fnClass(), base.fnMethod(),
-          base.fnDescriptor(), resolved, base.outputFileId(), pid, 0), options, ref, inputs);
+      Submission s = new Submission(base.with(resolved, 0), options, ref, inputs);
       pending.put(taskId, s);
       dispatch(s);
     });
@@ -399,7 +524,7 @@ public final class DriverRuntime implements RayFileRuntime {
   }
 
   private void dispatch(Submission s) {
-    if (s.ref.isDone()) {
+    if (s.cancelled()) {
       finish(s);
       return;
     }
@@ -408,7 +533,7 @@ public final class DriverRuntime implements RayFileRuntime {
       node = placement.choose(directory.nodes(), s.options, s.inputs, locations, s.failedOn);
     } catch (RayFileException e) {
       finish(s);
-      s.ref.fail(e);
+      s.fail(e);
       return;
     }
     s.node = node;
@@ -427,8 +552,7 @@ public final class DriverRuntime implements RayFileRuntime {
       }
       args.add(new ArgSpec(a.kind(), f, null));
     }
-    TaskSpec spec = new TaskSpec(s.base.taskId(), s.base.jobId(), s.base.fnClass(), s.base.fnMethod(),
-        s.base.fnDescriptor(), args, s.base.outputFileId(), pid, s.attempt);
+    TaskSpec spec = s.base.with(args, s.attempt);
     node.agent().tell(new NodeAgent.RunTask(spec, replies));
   }
 
@@ -461,23 +585,42 @@ public final class DriverRuntime implements RayFileRuntime {
     }
     o.inputsHeld().forEach(c -> locations.add(c, o.nodeId()));
     if (!o.ok()) {
+      RayFileException e = toException(o.error(), s.base.displayName(), s.base.idText(), o.nodeId());
+      if (e.code() == RayFileException.Code.LOST && s.attempt < s.options.maxRetries()
+          && s.inputs.stream().anyMatch(in -> lineage.containsKey(in.fileId()))) {
+        s.attempt++; // an input was lost with its nodes: rebuild it through lineage, then run again
+        s.node = null;
+        CompletableFuture.allOf(s.inputs.stream().filter(in -> liveHolders(in.contentId()).isEmpty())
+                .map(in -> rebuild(in, 1)).toArray(CompletableFuture[]::new))
+            .whenComplete((v, t) -> {
+              if (t != null) {
+                finish(s);
+                s.fail(FileRefImpl.unwrap(t));
+              } else {
+                dispatch(s);
+              }
+            });
+        return;
+      }
       finish(s);
-      s.ref.fail(toException(o.error(), s.base.displayName(), s.base.idText(), o.nodeId()));
+      s.fail(e);
       return;
     }
     FileSpec out = o.output();
     locations.add(out.contentId(), o.nodeId());
-    gcOp(n -> n.create(new FileId(out.fileId()), io.rayfile.gc.Lifetime.owner(), now()));
     finish(s);
+    if (s.rebuilt != null) {
+      s.rebuilt.complete(out);
+      return;
+    }
+    gcOp(n -> n.create(new FileId(out.fileId()), io.rayfile.gc.Lifetime.owner(), now()));
+    lineage.put(out.fileId(), s);
     RayFile handle = handle(out);
     s.ref.resolve(handle);
   }
 
   /** A member left: tasks it was running go elsewhere (bounded by maxRetries) or fail as lost. */
   private void nodeGone(long memberPid) {
-    Optional<Node> gone = pending.values().stream().map(s -> s.node)
-        .filter(n -> n != null && n.description().pid() == memberPid).findFirst();
-    gone.ifPresent(n -> locations.nodeGone(n.id()));
     for (Submission s : pending.values()) {
       Node n = s.node;
       if (n == null || n.description().pid() != memberPid) {
@@ -493,7 +636,7 @@ public final class DriverRuntime implements RayFileRuntime {
         dispatch(s);
       } else {
         finish(s);
-        s.ref.fail(new RayFileException(RayFileException.Code.LOST, s.base.displayName() + " (task "
+        s.fail(new RayFileException(RayFileException.Code.LOST, s.base.displayName() + " (task "
             + s.base.idText() + ") was lost: node " + n.id() + " died while running it, after "
             + (s.attempt + 1) + " attempts"));
       }
@@ -562,6 +705,7 @@ public final class DriverRuntime implements RayFileRuntime {
 
   private void onGcEffect(GcEffect e) {
     if (e instanceof GcEffect.Freed) {
+      lineage.remove(e.file().value());
       directory.broadcast(new NodeAgent.Unpin(List.of(e.file().value())));
     } else if (e instanceof GcEffect.Lost) {
       log.warn("file {} was lost: its owner died", e.file());

@@ -18,14 +18,6 @@ final class Locations {
     return holders.getOrDefault(contentId, Set.of());
   }
 
-  void nodeGone(String nodeId) {
-    holders.values().forEach(s -> s.remove(nodeId));
-  }
-
-  void forget(String contentId) {
-    holders.remove(contentId);
-  }
-
   long bytesOn(String nodeId, List<FileSpec> inputs) {
     long sum = 0;
     for (FileSpec f : inputs) {

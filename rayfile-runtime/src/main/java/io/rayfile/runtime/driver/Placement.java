@@ -21,12 +21,16 @@ final class Placement {
   private final AtomicLong turn = new AtomicLong();
 
   Node choose(List<Node> nodes, TaskOptions options, List<FileSpec> inputs, Locations locations, Set<String> avoid) {
-    List<Node> allowed = nodes.stream().filter(n -> !avoid.contains(n.id())).toList();
-    // Every node failed this task once: any is better than none.
-    List<Node> candidates = allowed.isEmpty() ? nodes : allowed;
-    if (candidates.isEmpty()) {
-      throw new RayFileException(RayFileException.Code.UNAVAILABLE, "no node in the cluster to run the task on");
+    List<Node> fit = nodes.stream().filter(n -> n.description().workers() >= options.cpus()
+        && (options.memoryBytes() == 0 || n.description().memoryBytes() >= options.memoryBytes())).toList();
+    if (fit.isEmpty()) {
+      throw new RayFileException(nodes.isEmpty() ? RayFileException.Code.UNAVAILABLE
+          : RayFileException.Code.INVALID_ARGUMENT, nodes.isEmpty() ? "no node in the cluster to run the task on"
+          : "no node has " + options.cpus() + " CPUs and " + options.memoryBytes() + " bytes of memory for this task");
     }
+    List<Node> allowed = fit.stream().filter(n -> !avoid.contains(n.id())).toList();
+    // Every node failed this task once: any is better than none.
+    List<Node> candidates = allowed.isEmpty() ? fit : allowed;
     if (options.placement() == TaskOptions.Placement.NODE) {
       String want = options.node().orElseThrow();
       return candidates.stream().filter(n -> n.id().equals(want)).findFirst()

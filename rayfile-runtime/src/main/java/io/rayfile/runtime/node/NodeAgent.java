@@ -44,8 +44,8 @@ public final class NodeAgent {
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "rayfile-node");
 
   /** What a node agent handles. */
-  public sealed interface Command permits Describe, RunTask, CancelTask, ImportPath, Materialize, Unpin, JobEnded,
-      GetStats, MemberGone {}
+  public sealed interface Command permits Describe, RunTask, CancelTask, ImportPath, Materialize, Preheat, Unpin,
+      JobEnded, GetStats, MemberGone {}
 
   /** Asks for the node's description. */
   public record Describe(ActorRef<NodeDescription> replyTo) implements Command, Wire {}
@@ -71,6 +71,10 @@ public final class NodeAgent {
 
   /** The answer to {@link Materialize}: the path (empty without a job) and the level it came from, or why not. */
   public record Materialized(String path, String level, RemoteError error) implements Wire {}
+
+  /** Fetches a content ahead of need, without pinning it (it stays as evictable cache). */
+  public record Preheat(String contentId, List<String> seeds, ActorRef<Materialized> replyTo)
+      implements Command, Wire {}
 
   /** These files were freed by their owner: drop their pins here. */
   public record Unpin(List<Long> fileIds) implements Command, Wire {}
@@ -134,6 +138,13 @@ public final class NodeAgent {
           })
           .onMessage(ImportPath.class, m -> agent.importPath(m))
           .onMessage(Materialize.class, m -> agent.materialize(m))
+          .onMessage(Preheat.class, m -> {
+            FileSpec f = new FileSpec(0, m.contentId(), FileKind.FILE, 0, "preheat", 0, m.seeds());
+            agent.cache.prepare(f).whenComplete((level, err) -> m.replyTo().tell(err == null
+                ? new Materialized("", level.key(), null) : new Materialized("", "",
+                    RemoteError.of(NodeCache.toApi(f, err)))));
+            return Behaviors.same();
+          })
           .onMessage(Unpin.class, m -> {
             m.fileIds().forEach(agent.pins::unpin);
             return Behaviors.same();

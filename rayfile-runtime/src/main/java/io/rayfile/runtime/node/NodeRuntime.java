@@ -81,7 +81,7 @@ public final class NodeRuntime implements AutoCloseable {
         labels.put("nodepool", peer.labels().nodepool());
       }
       NodeDescription d = new NodeDescription(daemon.hostId(), hostName(), daemon.dataAddress().toString(),
-          daemon.apiAddress().toString(), labels, workers, Members.self(system));
+          daemon.apiAddress().toString(), labels, workers, Members.self(system), Runtime.getRuntime().maxMemory());
       ExecutorService io = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "rayfile-node-io");
         t.setDaemon(true);

@@ -61,6 +61,11 @@ final class TaskRunner implements AutoCloseable {
   private final ExecutorService workers;
   private final Map<Long, Running> running = new ConcurrentHashMap<>();
   private final AtomicLong finished = new AtomicLong();
+  // Resources, in hundredths of a CPU and in MiB: a task runs once its needs fit what is free.
+  private final java.util.concurrent.Semaphore cpus;
+  private final java.util.concurrent.Semaphore memory;
+  private final int cpuCapacity;
+  private final int memoryCapacity;
 
   /** A task in progress: its outcome, and the worker thread once it runs (for cancellation). */
   private static final class Running {
@@ -79,6 +84,10 @@ final class TaskRunner implements AutoCloseable {
     this.borrows = borrows;
     this.releaseBorrow = releaseBorrow;
     this.scratchRoot = scratchRoot;
+    this.cpuCapacity = workerCount * 100;
+    this.memoryCapacity = (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() >> 20);
+    this.cpus = new java.util.concurrent.Semaphore(cpuCapacity, true);
+    this.memory = new java.util.concurrent.Semaphore(memoryCapacity, true);
     this.workers = Executors.newFixedThreadPool(workerCount, r -> {
       Thread t = new Thread(r, "rayfile-worker");
       t.setDaemon(true);
@@ -151,6 +160,18 @@ final class TaskRunner implements AutoCloseable {
     Path scratch = scratchRoot.resolve(spec.idText() + "-" + spec.attempt());
     List<RayFile> borrowed = new ArrayList<>();
     r.thread.set(Thread.currentThread());
+    int needCpu = (int) Math.min(cpuCapacity, Math.max(1, Math.round(spec.cpus() * 100)));
+    int needMem = (int) Math.min(memoryCapacity, spec.memoryBytes() >> 20);
+    try {
+      cpus.acquire(needCpu);
+    } catch (InterruptedException e) {
+      throw new CancellationException("task " + spec.idText() + " was cancelled waiting for CPUs");
+    }
+    try {
+      memory.acquireUninterruptibly(needMem);
+    } finally {
+      r.thread.set(Thread.currentThread());
+    }
     try {
       Files.createDirectories(scratch);
       long resolveStart = System.nanoTime();
@@ -200,6 +221,8 @@ final class TaskRunner implements AutoCloseable {
       return failure(spec, RemoteError.of(new RayFileException(RayFileException.Code.INVALID_ARGUMENT,
           "cannot run " + spec.displayName() + " on node " + nodeId + ": " + e, e)));
     } finally {
+      memory.release(needMem);
+      cpus.release(needCpu);
       r.thread.set(null);
       Thread.interrupted(); // a cancellation must not leak into the next task on this worker
       borrowed.forEach(RayFile::close);

@@ -14,9 +14,10 @@ import java.util.Map;
  * @param labels region, zone, nodepool
  * @param workers how many tasks it runs at once
  * @param pid its process id in the cluster
+ * @param memoryBytes memory its tasks may reserve in all
  */
 public record NodeDescription(String nodeId, String host, String dataAddress, String apiAddress,
-    Map<String, String> labels, int workers, long pid) implements Wire {
+    Map<String, String> labels, int workers, long pid, long memoryBytes) implements Wire {
 
   public NodeDescription {
     labels = Map.copyOf(labels);

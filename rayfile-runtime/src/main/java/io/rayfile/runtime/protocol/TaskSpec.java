@@ -15,12 +15,20 @@ import java.util.List;
  * @param outputFileId the file id its output gets
  * @param owner the process that submitted it (owns the output)
  * @param attempt 0, then 1, 2... for retries
+ * @param cpus CPUs it needs while it runs
+ * @param memoryBytes memory it needs while it runs (0: no reservation)
  */
 public record TaskSpec(long taskId, String jobId, String fnClass, String fnMethod, String fnDescriptor,
-    List<ArgSpec> args, long outputFileId, long owner, int attempt) implements Wire {
+    List<ArgSpec> args, long outputFileId, long owner, int attempt, double cpus, long memoryBytes) implements Wire {
 
   public TaskSpec {
     args = List.copyOf(args);
+  }
+
+  /** The same task with these arguments, for this attempt. */
+  public TaskSpec with(List<ArgSpec> newArgs, int newAttempt) {
+    return new TaskSpec(taskId, jobId, fnClass, fnMethod, fnDescriptor, newArgs, outputFileId, owner, newAttempt,
+        cpus, memoryBytes);
   }
 
   /** {@code Class::method}, for messages. */
