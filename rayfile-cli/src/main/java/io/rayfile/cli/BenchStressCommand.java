@@ -198,8 +198,12 @@ final class BenchStressCommand implements Callable<Integer> {
     Map<String, Object> t = targets(table, largeRatio);
     return String.format(Locale.ROOT, "targets: max P99/P50 %s (%s, <= 3: %s); small P99 %s s (<= 0.1: %s); "
         + "large bandwidth / pipe %s (>= 0.5: %s)", fmt(t.get("max_p99_over_p50")), t.get("max_p99_over_p50_range"),
-        t.get("p99_over_p50_met"), fmt(t.get("small_p99_s")), t.get("small_p99_met"), fmt(largeRatio),
-        t.get("large_bandwidth_met"));
+        met(t.get("p99_over_p50_met")), fmt(t.get("small_p99_s")), met(t.get("small_p99_met")), fmt(largeRatio),
+        met(t.get("large_bandwidth_met")));
+  }
+
+  private static String met(Object v) {
+    return v == null ? "n/a" : v.toString();
   }
 
   private static String fmt(Object v) {

@@ -32,6 +32,7 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    io.rayfile.d7y.peer.DaemonProcess.exitWithParent();
     System.exit(run(args));
   }
 

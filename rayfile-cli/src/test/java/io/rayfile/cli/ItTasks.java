@@ -69,4 +69,21 @@ public final class ItTasks {
     Files.writeString(p, handle.id());
     return p;
   }
+
+  /** A step of the failover pipeline: records each run in {@code runs}, takes a little while, derives its output. */
+  public static Path step(Path in, String key, String runs) throws IOException, InterruptedException {
+    Files.writeString(Path.of(runs).resolve(key + "-" + java.util.UUID.randomUUID()), key);
+    Thread.sleep(300);
+    Path p = TaskContext.current().scratchDir().resolve(key + ".bin");
+    Files.write(p, concat(Files.readAllBytes(in), ("/" + key).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    return p;
+  }
+
+  /** The last stage of the failover pipeline: two outputs joined. */
+  public static Path join(Path a, Path b, String key, String runs) throws IOException {
+    Files.writeString(Path.of(runs).resolve(key + "-" + java.util.UUID.randomUUID()), key);
+    Path p = TaskContext.current().scratchDir().resolve(key + ".bin");
+    Files.write(p, concat(Files.readAllBytes(a), Files.readAllBytes(b)));
+    return p;
+  }
 }

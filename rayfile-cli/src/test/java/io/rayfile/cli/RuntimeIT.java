@@ -75,10 +75,10 @@ class RuntimeIT {
         FileRef c = rt.task(ItTasks::reverse, b, "c").options(TaskOptions.defaults().onNode("n0")).remote();
         FileRef tree = rt.task(ItTasks::tree, a, 12).options(TaskOptions.defaults().onNode("n2")).remote()) {
       byte[] expected = ItTasks.reverseLocally(ItTasks.reverseLocally(ItTasks.reverseLocally(bytes, "a"), "b"), "c");
-      assertArrayEquals(expected, Files.readAllBytes(c.fetch().get()));
-      assertArrayEquals(ItTasks.reverseLocally(bytes, "a"), Files.readAllBytes(a.fetch().get()), "fetched from n1");
+      assertArrayEquals(expected, Files.readAllBytes(c.fetch().get(2, java.util.concurrent.TimeUnit.MINUTES)));
+      assertArrayEquals(ItTasks.reverseLocally(bytes, "a"), Files.readAllBytes(a.fetch().get(2, java.util.concurrent.TimeUnit.MINUTES)), "fetched from n1");
 
-      Path dir = tree.fetch().get(); // made on n2, materialized on n0
+      Path dir = tree.fetch().get(2, java.util.concurrent.TimeUnit.MINUTES); // made on n2, materialized on n0
       byte[] aBytes = ItTasks.reverseLocally(bytes, "a");
       List<Path> files;
       try (Stream<Path> s = Files.walk(dir)) {
@@ -93,7 +93,7 @@ class RuntimeIT {
       try (Stream<Path> siblings = Files.list(dir.getParent())) {
         assertEquals(List.of(dir), siblings.toList(), "no half-built directory next to the materialized one");
       }
-      assertEquals(dir, tree.fetch().get(), "a second fetch is a worker-cache hit");
+      assertEquals(dir, tree.fetch().get(2, java.util.concurrent.TimeUnit.MINUTES), "a second fetch is a worker-cache hit");
       ClusterStats stats = rt.stats();
       assertTrue(stats.hits().get("worker") >= 1, stats.hits().toString());
       assertTrue(stats.hits().get("peer") + stats.hits().get("origin") >= 3, stats.hits().toString());
@@ -114,7 +114,7 @@ class RuntimeIT {
       outputs.add(rt.task(ItTasks::derive, input, i).options(TaskOptions.defaults().spread()).remote());
     }
     for (int i = 0; i < 450; i += 45) {
-      assertTrue(Files.size(outputs.get(i).fetch().get()) > 4096);
+      assertTrue(Files.size(outputs.get(i).fetch().get(2, java.util.concurrent.TimeUnit.MINUTES)) > 4096);
     }
     rt.wait(outputs, outputs.size(), Duration.ofMinutes(3));
     assertTrue(outputs.stream().allMatch(FileRef::isDone));
@@ -146,7 +146,7 @@ class RuntimeIT {
       }
     }
     assertTrue(holders >= 1, "the held file survived eviction");
-    assertTrue(Files.size(outputs.get(449).fetch().get()) > 4096, "and can still be fetched");
+    assertTrue(Files.size(outputs.get(449).fetch().get(2, java.util.concurrent.TimeUnit.MINUTES)) > 4096, "and can still be fetched");
     outputs.get(449).close();
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rt.stats().pinnedBytes() == 0);
   }

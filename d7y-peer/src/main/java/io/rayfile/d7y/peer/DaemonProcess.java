@@ -41,6 +41,25 @@ public final class DaemonProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** System property naming the process whose death ends a daemon started by {@link #start}. */
+  public static final String PARENT_PID_PROPERTY = "rayfile.parent-pid";
+
+  /**
+   * In a daemon started by {@link #start}: halts this JVM once the parent named by {@link #PARENT_PID_PROPERTY}
+   * has exited (a test runner killed mid-test must not leave daemons behind). No-op without the property.
+   */
+  public static void exitWithParent() {
+    String pid = System.getProperty(PARENT_PID_PROPERTY);
+    if (pid == null) {
+      return;
+    }
+    java.util.Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid));
+    if (parent.isEmpty()) {
+      Runtime.getRuntime().halt(1);
+    }
+    parent.get().onExit().thenRun(() -> Runtime.getRuntime().halt(1));
+  }
+
   /**
    * Starts {@code mainClass args...} and waits until it serves.
    *
@@ -76,6 +95,8 @@ public final class DaemonProcess implements AutoCloseable {
       }
     }
     cmd.add("-Xmx256m");
+    // The child exits when this process is gone, even after a SIGKILL that skipped every cleanup.
+    cmd.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);

@@ -92,6 +92,8 @@ public final class DriverRuntime implements RayFileRuntime {
   // How each live task output was made (output file id -> its task), to rebuild it when every copy is gone.
   private final Map<Long, Submission> lineage = new ConcurrentHashMap<>();
   private static final int MAX_REBUILD_DEPTH = 16;
+  // Rebuilds in progress by file id: several tasks losing the same input share one re-run.
+  private final Map<Long, CompletableFuture<Void>> rebuilding = new ConcurrentHashMap<>();
   private final Cache<String, Path> worker = Caffeine.newBuilder().maximumSize(10_000).build();
   private final LevelCounters counters = new LevelCounters();
   private final Set<AutoCloseable> open = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -312,6 +314,23 @@ public final class DriverRuntime implements RayFileRuntime {
    * live node holds a copy. The re-run must produce the same bytes; a task whose output differs cannot be rebuilt.
    */
   private CompletableFuture<Void> rebuild(FileSpec file, int depth) {
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> running = rebuilding.putIfAbsent(file.fileId(), mine);
+    if (running != null) {
+      return running;
+    }
+    rebuildOnce(file, depth).whenComplete((v, t) -> {
+      rebuilding.remove(file.fileId(), mine);
+      if (t == null) {
+        mine.complete(null);
+      } else {
+        mine.completeExceptionally(t);
+      }
+    });
+    return mine;
+  }
+
+  private CompletableFuture<Void> rebuildOnce(FileSpec file, int depth) {
     Submission origin = lineage.get(file.fileId());
     if (origin == null) {
       return CompletableFuture.failedFuture(new RayFileException(RayFileException.Code.LOST, "file " + file.name()
