@@ -64,6 +64,7 @@ class MediaPipelineIT {
     PipelineSettings settings = PipelineSettings.forScale(SCALE, tmp.resolve("out"))
         .verify(PipelineSettings.Verify.FULL).stageTimeout(Duration.ofMinutes(2));
     PipelineReport report = MediaPipeline.run(rt, settings).withCacheHits(rt.stats().hits());
+    System.out.print(report.toText()); // in the failsafe report: the tables and stage times of this run
 
     assertTrue(report.ok(), "ffmpeg found bad outputs: " + report.failures());
     assertEquals("n0", report.driverNode(), "the driver's puts and fetches are on n0");
