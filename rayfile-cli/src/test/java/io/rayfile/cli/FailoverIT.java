@@ -200,12 +200,21 @@ class FailoverIT {
     rt = DriverRuntime.connect(head, Optional.of("n0"));
     assertTrue(rt.directory().awaitNodes(2, Duration.ofSeconds(60)));
     try (RayFile first = rt.put(random("first.bin", 24 << 20));
-        RayFile second = rt.put(random("second.bin", 24 << 20));
-        FileRef ok = rt.task(ItTasks::reverse, first, "1").options(TaskOptions.defaults().onNode("n1")).remote()) {
+        RayFile second = rt.put(random("second.bin", (24 << 20) + 1)); // other bytes (writeRandom is seeded)
+        FileRef ok = rt.task(ItTasks::digest, first).options(TaskOptions.defaults().onNode("n1")).remote()) {
       ok.get(Duration.ofMinutes(1)); // n1 now pins `first` (24 MiB of its 40) for as long as it is alive
-      FileRef full = rt.task(ItTasks::reverse, second, "2")
+      try (NodeClient c = cluster.nodes().get(1).client()) {
+        NodeClient.Listing l = c.list();
+        assertTrue(l.usage().pinnedBytes() >= 24 << 20, "n1 pins the first file: " + l.usage() + " " + l.contents());
+        assertEquals(40 << 20, l.usage().quotaBytes(), "n1's quota");
+      }
+      FileRef full = rt.task(ItTasks::digest, second)
           .options(TaskOptions.defaults().onNode("n1").maxRetries(0)).remote();
-      RayFileException e = assertThrows(RayFileException.class, () -> full.get(Duration.ofMinutes(1)));
+      RayFileException e = assertThrows(RayFileException.class, () -> full.get(Duration.ofMinutes(1)), () -> {
+        try (NodeClient c = cluster.nodes().get(1).client()) {
+          return "n1 took the second file too: " + c.list().usage() + " " + c.list().contents();
+        }
+      });
       assertTrue(e.getMessage().contains("quota") || e.getMessage().contains("QUOTA"), e.getMessage());
       try (NodeClient c = cluster.nodes().get(1).client()) {
         assertTrue(c.stat(ContentId.parse(first.id()), true).verify().orElseThrow().ok(), "the pinned file is intact");

@@ -86,4 +86,11 @@ public final class ItTasks {
     Files.write(p, concat(Files.readAllBytes(a), Files.readAllBytes(b)));
     return p;
   }
+
+  /** A small output from a large input: its length and first bytes. */
+  public static Path digest(Path in) throws IOException {
+    Path p = TaskContext.current().scratchDir().resolve("digest.txt");
+    Files.writeString(p, Files.size(in) + "\n");
+    return p;
+  }
 }

@@ -49,7 +49,9 @@ public final class NodeDirectory {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(NodeAgent.KEY, ctx.getSelf()));
       return Behaviors.receiveMessage(listing -> {
-        Set<ActorRef<NodeAgent.Command>> now = new HashSet<>(listing.getServiceInstances(NodeAgent.KEY));
+        // All instances, reachable or not: a node that misses heartbeats under load is still a member (and still
+        // holds its copies) until the split-brain resolver removes it.
+        Set<ActorRef<NodeAgent.Command>> now = new HashSet<>(listing.getAllServiceInstances(NodeAgent.KEY));
         nodes.keySet().retainAll(now);
         for (ActorRef<NodeAgent.Command> ref : now) {
           if (!nodes.containsKey(ref)) {

@@ -342,7 +342,8 @@ public final class DriverRuntime implements RayFileRuntime {
     }
     List<CompletableFuture<Void>> inputs = new ArrayList<>();
     for (FileSpec in : origin.inputs) {
-      if (liveHolders(in.contentId()).isEmpty()) {
+      // Inputs without lineage (puts) are left to the re-run's own fetch: if they are really gone it fails as lost.
+      if (lineage.containsKey(in.fileId()) && liveHolders(in.contentId()).isEmpty()) {
         inputs.add(rebuild(in, depth + 1));
       }
     }
@@ -549,7 +550,9 @@ public final class DriverRuntime implements RayFileRuntime {
     }
     Node node;
     try {
-      node = placement.choose(directory.nodes(), s.options, s.inputs, locations, s.failedOn);
+      // A retry or a rebuild may not insist on a node that died: it goes where its inputs are instead.
+      boolean strict = s.attempt == 0 && s.rebuilt == null;
+      node = placement.choose(directory.nodes(), s.options, s.inputs, locations, s.failedOn, strict);
     } catch (RayFileException e) {
       finish(s);
       s.fail(e);
@@ -609,7 +612,8 @@ public final class DriverRuntime implements RayFileRuntime {
           && s.inputs.stream().anyMatch(in -> lineage.containsKey(in.fileId()))) {
         s.attempt++; // an input was lost with its nodes: rebuild it through lineage, then run again
         s.node = null;
-        CompletableFuture.allOf(s.inputs.stream().filter(in -> liveHolders(in.contentId()).isEmpty())
+        CompletableFuture.allOf(s.inputs.stream()
+                .filter(in -> lineage.containsKey(in.fileId()) && liveHolders(in.contentId()).isEmpty())
                 .map(in -> rebuild(in, 1)).toArray(CompletableFuture[]::new))
             .whenComplete((v, t) -> {
               if (t != null) {

@@ -20,7 +20,11 @@ final class Placement {
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong turn = new AtomicLong();
 
-  Node choose(List<Node> nodes, TaskOptions options, List<FileSpec> inputs, Locations locations, Set<String> avoid) {
+  /**
+   * @param strict false for retries and rebuilds: a NODE placement whose node is gone falls back to locality
+   */
+  Node choose(List<Node> nodes, TaskOptions options, List<FileSpec> inputs, Locations locations, Set<String> avoid,
+      boolean strict) {
     List<Node> fit = nodes.stream().filter(n -> n.description().workers() >= options.cpus()
         && (options.memoryBytes() == 0 || n.description().memoryBytes() >= options.memoryBytes())).toList();
     if (fit.isEmpty()) {
@@ -33,16 +37,19 @@ final class Placement {
     List<Node> candidates = allowed.isEmpty() ? fit : allowed;
     if (options.placement() == TaskOptions.Placement.NODE) {
       String want = options.node().orElseThrow();
-      return candidates.stream().filter(n -> n.id().equals(want)).findFirst()
-          .orElseThrow(() -> new RayFileException(RayFileException.Code.NOT_FOUND, "no node " + want
-              + " in the cluster (nodes: " + nodes.stream().map(Node::id).toList() + ")"));
+      java.util.Optional<Node> named = candidates.stream().filter(n -> n.id().equals(want)).findFirst();
+      if (named.isPresent() || strict) {
+        return named.orElseThrow(() -> new RayFileException(RayFileException.Code.NOT_FOUND, "no node " + want
+            + " in the cluster (nodes: " + nodes.stream().map(Node::id).toList() + ")"));
+      }
     }
     long start = turn.getAndIncrement();
     int size = candidates.size();
     List<Node> rotated = java.util.stream.IntStream.range(0, size)
         .mapToObj(i -> candidates.get((int) ((start + i) % size))).toList();
     Comparator<Node> byLoad = Comparator.comparingInt(n -> load(n.id()));
-    if (options.placement() == TaskOptions.Placement.SPREAD || inputs.isEmpty()) {
+    if (options.placement() != TaskOptions.Placement.LOCALITY && options.placement() != TaskOptions.Placement.NODE
+        || inputs.isEmpty()) {
       return rotated.stream().min(byLoad).orElseThrow();
     }
     Comparator<Node> byBytes = Comparator.comparingLong(n -> -locations.bytesOn(n.id(), inputs));
