@@ -40,6 +40,10 @@ final class BenchTasksCommand implements Callable<Integer> {
   @Option(names = "--nodes", description = "Nodes (default 2).")
   int nodes = 2;
 
+  @Option(names = "--serial-tasks", description = "Tasks of the serial chain that measures per-task overhead on an "
+      + "unloaded cluster (default 300; 0 skips it).")
+  int serialTasks = 300;
+
   @Option(names = "--timeout", description = "Give up after this long (default PT10M).")
   Duration timeout = Duration.ofMinutes(10);
 
@@ -63,6 +67,23 @@ final class BenchTasksCommand implements Callable<Integer> {
           throw new RayFileException(RayFileException.Code.UNAVAILABLE, "not every node joined");
         }
         warmUp(rt, work, bytes);
+        // Per-task overhead on an unloaded cluster: one chain, one task at a time (what a task costs beyond its
+        // body). The lanes below saturate the machine, so their latencies include waiting for a CPU.
+        ConcurrentLinkedQueue<TaskTiming> serial = new ConcurrentLinkedQueue<>();
+        if (serialTasks > 0) {
+          rt.onTaskTiming(serial::add);
+          Path p = work.resolve("serial.bin");
+          BenchImportCommand.writeRandom(p, bytes);
+          Object prev = rt.put(p);
+          List<FileRef> chain = new ArrayList<>();
+          for (int i = 0; i < serialTasks; i++) {
+            FileRef r = rt.task(DemoTasks::rotate, prev).remote();
+            chain.add(r);
+            prev = r;
+          }
+          rt.wait(List.of(chain.get(chain.size() - 1)), 1, timeout);
+          chain.forEach(FileRef::close);
+        }
         ConcurrentLinkedQueue<TaskTiming> timings = new ConcurrentLinkedQueue<>();
         rt.onTaskTiming(timings::add);
         List<FileRef> last = new ArrayList<>();
@@ -88,11 +109,13 @@ final class BenchTasksCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long failed = all.stream().filter(r -> !r.isDone() || r.future().isCompletedExceptionally()).count();
         Map<String, Object> report = report(timings, seconds, failed, bytes);
+        report.put("overhead_unloaded", overheads(serial));
         if (options.json) {
           Output.json(report);
         } else {
-          System.out.printf("%d tasks of %s on %d nodes, %d lanes: %.0f tasks/s; overhead %s; %d failed%n", tasks,
-              size, nodes, lanes, report.get("tasks_per_s"), report.get("overhead"), failed);
+          System.out.printf("%d tasks of %s on %d nodes, %d lanes: %.0f tasks/s; overhead %s (unloaded: %s); %d "
+              + "failed%n", tasks, size, nodes, lanes, report.get("tasks_per_s"), report.get("overhead"),
+              report.get("overhead_unloaded"), failed);
         }
         return failed == 0 ? 0 : 1;
       }
@@ -107,13 +130,21 @@ final class BenchTasksCommand implements Callable<Integer> {
     BenchImportCommand.writeRandom(p, bytes);
     try (RayFile seed = rt.put(p)) {
       List<FileRef> refs = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
+      for (int i = 0; i < 150; i++) {
         refs.add(rt.task(DemoTasks::rotate, i == 0 ? seed : refs.get(i - 1)).remote());
         refs.add(rt.task(DemoTasks::rotate, seed).options(io.rayfile.api.TaskOptions.defaults().spread()).remote());
       }
       rt.wait(refs, refs.size(), Duration.ofMinutes(2));
       refs.forEach(FileRef::close);
     }
+  }
+
+  private static Map<String, Object> overheads(ConcurrentLinkedQueue<TaskTiming> timings) {
+    List<Double> overhead = new ArrayList<>();
+    timings.forEach(t -> overhead.add(t.overheadNanos() / 1e9));
+    Map<String, Object> m = new LinkedHashMap<>(Percentiles.of(overhead).json());
+    m.put("tasks", overhead.size());
+    return m;
   }
 
   private Map<String, Object> report(ConcurrentLinkedQueue<TaskTiming> timings, double seconds, long failed,

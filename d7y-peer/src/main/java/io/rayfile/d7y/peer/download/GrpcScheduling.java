@@ -61,6 +61,15 @@ public final class GrpcScheduling implements Scheduling {
   private final SchedulerRing ring;
   private final PeerIdentity self;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  /** How long newly held contents wait to be announced together (a task-heavy node imports hundreds a second). */
+  static final long ANNOUNCE_BATCH_MS = 10;
+  private final java.util.concurrent.ScheduledExecutorService batcher =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rayfile-announce");
+        t.setDaemon(true);
+        return t;
+      });
+  private List<ContentInfo> toAnnounce = new ArrayList<>();
 
   public GrpcScheduling(List<HostPort> schedulers, PeerIdentity self) {
     this.ring = SchedulerRing.of(schedulers.stream().map(HostPort::toString).toList());
@@ -83,6 +92,32 @@ public final class GrpcScheduling implements Scheduling {
 
   @Override
   public void announceContents(Collection<ContentInfo> held, boolean replaceAll) {
+    if (replaceAll) {
+      send(held, true);
+      return;
+    }
+    boolean first;
+    synchronized (this) {
+      first = toAnnounce.isEmpty();
+      toAnnounce.addAll(held);
+    }
+    if (first) {
+      batcher.schedule(this::flushAnnounces, ANNOUNCE_BATCH_MS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void flushAnnounces() {
+    List<ContentInfo> batch;
+    synchronized (this) {
+      batch = toAnnounce;
+      toAnnounce = new ArrayList<>();
+    }
+    if (!batch.isEmpty()) {
+      send(batch, false);
+    }
+  }
+
+  private void send(Collection<ContentInfo> held, boolean replaceAll) {
     Map<String, List<HeldContent>> byInstance = new HashMap<>();
     if (replaceAll) {
       ring.addresses().forEach(a -> byInstance.put(a, new ArrayList<>()));
@@ -149,6 +184,7 @@ public final class GrpcScheduling implements Scheduling {
 
   @Override
   public void close() {
+    batcher.shutdownNow();
     for (String address : ring.addresses()) {
       try {
         SchedulerGrpc.newBlockingStub(channel(address)).withDeadlineAfter(1_000, TimeUnit.MILLISECONDS)
