@@ -1,6 +1,5 @@
 package io.rayfile.cli;
 
-import io.rayfile.api.RayFileException;
 import io.rayfile.d7y.peer.ByteSize;
 import io.rayfile.examples.media.MediaPipeline;
 import io.rayfile.examples.media.PipelineReport;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,15 +82,11 @@ final class BenchStressCommand implements Callable<Integer> {
     Path work = options.scratch("stress");
     long t0 = System.nanoTime();
     try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
-      String head = cluster.startHead();
+      cluster.startHead();
       for (int i = 0; i < nodes; i++) {
         cluster.startNode("n" + i);
       }
-      try (DriverRuntime rt = DriverRuntime.connect(head, Optional.of("n0"))) {
-        if (!rt.directory().awaitNodes(nodes, Duration.ofSeconds(60))) {
-          throw new RayFileException(RayFileException.Code.UNAVAILABLE, "not every node joined the cluster within "
-              + "60 s; logs under " + work.resolve("cluster"));
-        }
+      try (DriverRuntime rt = cluster.driver("n0")) {
         say("head + %d nodes up in %.1f s; pipe baseline: %s from n1 to n0, %d rounds", nodes,
             (System.nanoTime() - t0) / 1e9, ByteSize.format(pipeBytes), pipeRounds);
         List<LocalCluster.Node> all = cluster.nodes();

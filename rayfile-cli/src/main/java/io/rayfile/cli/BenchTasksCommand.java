@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import picocli.CommandLine.Command;
@@ -58,14 +57,11 @@ final class BenchTasksCommand implements Callable<Integer> {
     int bytes = (int) ByteSize.parse(size).bytes();
     Path work = options.scratch("tasks");
     try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
-      String head = cluster.startHead();
+      cluster.startHead();
       for (int i = 0; i < nodes; i++) {
         cluster.startNode("n" + i);
       }
-      try (DriverRuntime rt = DriverRuntime.connect(head, Optional.of("n0"))) {
-        if (!rt.directory().awaitNodes(nodes, Duration.ofSeconds(60))) {
-          throw new RayFileException(RayFileException.Code.UNAVAILABLE, "not every node joined");
-        }
+      try (DriverRuntime rt = cluster.driver("n0")) {
         warmUp(rt, work, bytes);
         // Per-task overhead on an unloaded cluster: one chain, one task at a time (what a task costs beyond its
         // body). The lanes below saturate the machine, so their latencies include waiting for a CPU.

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,15 +59,12 @@ final class DemoCommand implements Callable<Integer> {
     try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
       long modelTarget = ByteSize.parse(modelSize).bytes();
       Path model = ModelTree.generateModel(work.resolve("input/model"), modelTarget, 120, 240);
-      String head = cluster.startHead();
+      cluster.startHead();
       List<LocalCluster.Node> all = new ArrayList<>();
       for (int i = 0; i < nodes; i++) {
         all.add(cluster.startNode("node" + i));
       }
-      try (DriverRuntime rt = DriverRuntime.connect(head, Optional.of("node0"))) {
-        if (!rt.directory().awaitNodes(nodes, Duration.ofSeconds(60))) {
-          throw new RayFileException(RayFileException.Code.UNAVAILABLE, "not every node joined the cluster");
-        }
+      try (DriverRuntime rt = cluster.driver("node0")) {
         say("head + %d nodes up (each its own process, ports and data directory); this process is the driver",
             nodes);
         Map<String, Object> report = new LinkedHashMap<>();

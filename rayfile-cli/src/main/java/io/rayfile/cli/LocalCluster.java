@@ -1,5 +1,9 @@
 package io.rayfile.cli;
 
+import io.rayfile.api.RayFileException;
+import io.rayfile.runtime.driver.DriverRuntime;
+import java.time.Duration;
+import java.util.Optional;
 import io.rayfile.d7y.peer.DaemonProcess;
 import io.rayfile.d7y.peer.HostPort;
 import io.rayfile.d7y.peer.grpc.NodeClient;
@@ -111,6 +115,29 @@ public final class LocalCluster implements AutoCloseable {
     args.addAll(List.of(extraArgs));
     head = start(dir, args, "head.log");
     return head.api().toString();
+  }
+
+  /**
+   * Joins the cluster as a driver whose puts and fetches go to node {@code localNode}, once every node started so
+   * far has joined. The caller closes it (before {@link #close()}).
+   */
+  public DriverRuntime driver(String localNode) {
+    if (head == null) {
+      throw new IllegalStateException("start the head first");
+    }
+    DriverRuntime rt = DriverRuntime.connect(head.api().toString(), Optional.of(localNode));
+    try {
+      if (!rt.directory().awaitNodes(nodes.size(), Duration.ofSeconds(60))) {
+        rt.close();
+        throw new RayFileException(RayFileException.Code.UNAVAILABLE, "only " + rt.directory().nodes().size()
+            + " of " + nodes.size() + " nodes joined the cluster within 60 s; see the logs under " + root);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      rt.close();
+      throw new RayFileException(RayFileException.Code.UNAVAILABLE, "interrupted while waiting for the nodes");
+    }
+    return rt;
   }
 
   /** The head process, if started. */

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -44,12 +43,11 @@ class FailoverIT {
 
   private void start(int nodes, String... nodeArgs) throws InterruptedException {
     cluster = new LocalCluster(tmp.resolve("cluster"));
-    String head = cluster.startHead();
+    cluster.startHead();
     for (int i = 0; i < nodes; i++) {
       cluster.startNode("n" + i, nodeArgs);
     }
-    rt = DriverRuntime.connect(head, Optional.of("n0"));
-    assertTrue(rt.directory().awaitNodes(nodes, Duration.ofSeconds(60)), nodes + " nodes joined");
+    rt = cluster.driver("n0");
   }
 
   @AfterEach
@@ -194,11 +192,10 @@ class FailoverIT {
   @Test
   void pinnedDataFillingTheQuotaFailsNewDownloadsAndLosesNothing() throws Exception {
     cluster = new LocalCluster(tmp.resolve("cluster"));
-    String head = cluster.startHead();
+    cluster.startHead();
     cluster.startNode("n0");
     cluster.startNode("n1", "--quota", "40MiB");
-    rt = DriverRuntime.connect(head, Optional.of("n0"));
-    assertTrue(rt.directory().awaitNodes(2, Duration.ofSeconds(60)));
+    rt = cluster.driver("n0");
     try (RayFile first = rt.put(random("first.bin", 24 << 20));
         RayFile second = rt.put(random("second.bin", (24 << 20) + 1)); // other bytes (writeRandom is seeded)
         FileRef ok = rt.task(ItTasks::digest, first).options(TaskOptions.defaults().onNode("n1")).remote()) {

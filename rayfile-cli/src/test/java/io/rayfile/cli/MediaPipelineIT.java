@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -53,12 +52,11 @@ class MediaPipelineIT {
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void everyOutputDecodesWithItsExpectedDurationAndStreamsAndNothingStaysPinned() throws Exception {
     cluster = new LocalCluster(tmp.resolve("cluster"));
-    String head = cluster.startHead();
+    cluster.startHead();
     for (int i = 0; i < 3; i++) {
       cluster.startNode("n" + i);
     }
-    rt = DriverRuntime.connect(head, Optional.of("n0"));
-    assertTrue(rt.directory().awaitNodes(3, Duration.ofSeconds(60)), "3 nodes joined");
+    rt = cluster.driver("n0");
 
     List<MediaSpec> plan = MediaGenerator.plan(SCALE);
     PipelineSettings settings = PipelineSettings.forScale(SCALE, tmp.resolve("out"))

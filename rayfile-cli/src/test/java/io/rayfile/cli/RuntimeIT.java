@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -40,12 +39,11 @@ class RuntimeIT {
 
   private void start(String... nodeArgs) throws InterruptedException {
     cluster = new LocalCluster(tmp.resolve("cluster"));
-    String head = cluster.startHead();
+    cluster.startHead();
     for (int i = 0; i < 3; i++) {
       cluster.startNode("n" + i, nodeArgs);
     }
-    rt = DriverRuntime.connect(head, Optional.of("n0"));
-    assertTrue(rt.directory().awaitNodes(3, Duration.ofSeconds(60)), "3 nodes joined");
+    rt = cluster.driver("n0");
   }
 
   @AfterEach

@@ -50,22 +50,17 @@ final class FileRefImpl implements FileRef {
 
   @Override
   public RayFile get() {
-    try {
-      return future.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RayFileException(RayFileException.Code.CANCELLED, "interrupted while waiting for " + name, e);
-    } catch (ExecutionException e) {
-      throw unwrap(e);
-    } catch (CancellationException e) {
-      throw cancelled();
-    }
+    return await(Long.MAX_VALUE, null);
   }
 
   @Override
   public RayFile get(Duration timeout) {
+    return await(timeout.toNanos(), timeout);
+  }
+
+  private RayFile await(long nanos, Duration timeout) {
     try {
-      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return nanos == Long.MAX_VALUE ? future.get() : future.get(nanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw new RayFileException(RayFileException.Code.TIMED_OUT, name + " (task " + taskId() + ") did not finish "
           + "within " + timeout + "; it goes on, call get() again to keep waiting");
