@@ -68,6 +68,9 @@ final class ContentDownload {
     default void received(boolean fromOrigin, int bytes) {}
   }
 
+  /** Contents up to this size commit on the client's light lane (their whole-content hash is quick). */
+  static final long LIGHT_CONTENT_BYTES = 8L << 20;
+
   /** How the scheduler's wait answer ends when no node holds any piece of the content (d7y-scheduler). */
   static final String NO_HOLDER_WAIT = "waiting for a seed";
 
@@ -386,7 +389,7 @@ final class ContentDownload {
     inFlight.set(piece);
     p.inFlight++;
     long asked = System.nanoTime();
-    ctx.client().fetch(p.data, id, piece, PieceSink.of(writer))
+    ctx.client().fetch(p.data, id, piece, PieceSink.of(writer, layout.length() <= LIGHT_CONTENT_BYTES))
         .whenComplete((r, err) -> actor.execute(() -> onPiece(p, piece, asked, err)));
   }
 

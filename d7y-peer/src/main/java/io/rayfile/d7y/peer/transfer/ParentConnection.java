@@ -31,6 +31,7 @@ final class ParentConnection extends ChannelInboundHandlerAdapter {
   private final ParentPool pool;
   private final TransferMetrics metrics;
   private final Executor completions;
+  private final Executor lightCompletions;
   private final Map<Integer, ClientRequest> pending = new LinkedHashMap<>();
   private Channel channel;
   private int nextRequestId = 1;
@@ -51,10 +52,11 @@ final class ParentConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  ParentConnection(ParentPool pool, TransferMetrics metrics, Executor completions) {
+  ParentConnection(ParentPool pool, TransferMetrics metrics, Executor completions, Executor lightCompletions) {
     this.pool = pool;
     this.metrics = metrics;
     this.completions = completions;
+    this.lightCompletions = lightCompletions;
   }
 
   /** Requests sent and not yet answered (the piece being received counts). */
@@ -165,7 +167,7 @@ final class ParentConnection extends ChannelInboundHandlerAdapter {
             f.piece, f.id, f.parent, crc, r.header.crc32c())), completions);
       } else {
         f.markSinkClosed();
-        completions.execute(() -> commit(f, r.header));
+        (f.sink.light() ? lightCompletions : completions).execute(() -> commit(f, r.header));
       }
     }
     pool.requestDone();

@@ -36,7 +36,7 @@ final class ParentPool {
   private boolean closed;
 
   ParentPool(HostPort parent, EventLoop loop, ClientSettings settings, TransferMetrics metrics,
-      Executor completions) {
+      Executor completions, Executor lightCompletions) {
     this.parent = parent;
     this.loop = loop;
     this.settings = settings;
@@ -57,7 +57,7 @@ final class ParentPool {
                 .addLast("idle", new IdleStateHandler(settings.readTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("encoder", FrameEncoder.INSTANCE)
                 .addLast("decoder", new ResponseDecoder())
-                .addLast("requests", new ParentConnection(pool, metrics, completions));
+                .addLast("requests", new ParentConnection(pool, metrics, completions, lightCompletions));
           }
         });
   }

@@ -19,9 +19,27 @@ public interface PieceSink {
   /** The piece will not be completed; discard what was written. Idempotent. */
   void abort();
 
+  /**
+   * True when committing is cheap (a small content: even hashing all of it is quick), so the commit may skip the
+   * queue behind large ones: the last piece of a 1 GiB content hashes the whole GiB on commit.
+   */
+  default boolean light() {
+    return false;
+  }
+
   /** A sink writing into a store's piece writer. */
   static PieceSink of(PieceWriter writer) {
+    return of(writer, false);
+  }
+
+  /** A sink writing into a store's piece writer, {@link #light()} as given. */
+  static PieceSink of(PieceWriter writer, boolean light) {
     return new PieceSink() {
+      @Override
+      public boolean light() {
+        return light;
+      }
+
       @Override
       public void write(ByteBuffer bytes) {
         writer.write(bytes);
