@@ -44,14 +44,20 @@ public final class ClusterBoot {
         .resolve();
   }
 
+  /** How long a member waits to join and to find the head ({@code rayfile.join-timeout}). */
+  public static Duration joinTimeout(ActorSystem<?> system) {
+    return system.settings().config().getDuration("rayfile.join-timeout");
+  }
+
   /** {@code host:port} of this member, as others join or reach it. */
   public static String address(ActorSystem<?> system) {
     org.apache.pekko.actor.Address a = Cluster.get(system).selfMember().address();
     return a.getHost().orElseThrow() + ":" + a.getPort().orElseThrow();
   }
 
-  /** Starts the system and waits until this member is Up. */
-  public static <T> ActorSystem<T> start(Behavior<T> guardian, Config config, Duration timeout) {
+  /** Starts the system and waits until this member is Up, at most {@code rayfile.join-timeout}. */
+  public static <T> ActorSystem<T> start(Behavior<T> guardian, Config config) {
+    Duration timeout = config.getDuration("rayfile.join-timeout");
     ActorSystem<T> system = ActorSystem.create(guardian, SYSTEM, config);
     CompletableFuture<Void> up = new CompletableFuture<>();
     Cluster cluster = Cluster.get(system);

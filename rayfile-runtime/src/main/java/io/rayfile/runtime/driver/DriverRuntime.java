@@ -159,12 +159,12 @@ public final class DriverRuntime implements RayFileRuntime {
    */
   public static DriverRuntime connect(String head, Optional<String> localNodeId) {
     ActorSystem<Void> system = ClusterBoot.start(Behaviors.empty(),
-        ClusterBoot.config(Roles.DRIVER, "127.0.0.1", 0, head), Duration.ofSeconds(60));
+        ClusterBoot.config(Roles.DRIVER, bindAddress(head), 0, head));
     try {
-      HeadAgent.find(system, Duration.ofSeconds(60));
+      HeadAgent.find(system, ClusterBoot.joinTimeout(system));
       long anchor = Members.head(system).orElseThrow();
       NodeDirectory directory = NodeDirectory.follow(system);
-      if (!directory.awaitNodes(1, Duration.ofSeconds(60))) {
+      if (!directory.awaitNodes(1, ClusterBoot.joinTimeout(system))) {
         throw new RayFileException(RayFileException.Code.UNAVAILABLE, "the cluster at " + head + " has no node");
       }
       return new DriverRuntime(system, directory, anchor, localNodeId);
@@ -175,6 +175,24 @@ public final class DriverRuntime implements RayFileRuntime {
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /**
+   * The address this driver binds: loopback for a head on loopback, else this host's address (members must reach
+   * the driver back), unless {@code RAYFILE_HOST} says otherwise.
+   */
+  private static String bindAddress(String head) {
+    String env = System.getenv("RAYFILE_HOST");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    try {
+      String host = head.substring(0, head.lastIndexOf(':'));
+      return InetAddress.getByName(host).isLoopbackAddress() ? "127.0.0.1"
+          : InetAddress.getLocalHost().getHostAddress();
+    } catch (IOException e) {
+      return "127.0.0.1";
     }
   }
 

@@ -52,7 +52,7 @@ public final class HeadRuntime implements AutoCloseable {
     SchedulerServer scheduler = SchedulerServer.start(s.schedulerPort(), s.scheduler());
     try {
       ActorSystem<Void> system = ClusterBoot.start(Behaviors.empty(),
-          ClusterBoot.config(Roles.HEAD, s.host(), s.port(), null), Duration.ofSeconds(30));
+          ClusterBoot.config(Roles.HEAD, s.host(), s.port(), null));
       String self = ClusterBoot.address(system);
       NodeDirectory nodes = NodeDirectory.follow(system);
       Duration retry = system.settings().config().getDuration("rayfile.gc-retry-interval");

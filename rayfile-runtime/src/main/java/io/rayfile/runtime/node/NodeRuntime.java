@@ -61,12 +61,12 @@ public final class NodeRuntime implements AutoCloseable {
 
   public static NodeRuntime start(Settings s) {
     ActorSystem<Void> system = ClusterBoot.start(Behaviors.empty(),
-        ClusterBoot.config(Roles.NODE, s.host(), 0, s.head()), joinTimeout());
+        ClusterBoot.config(Roles.NODE, s.host(), 0, s.head()));
     PeerDaemon daemon = null;
     try {
       PeerSettings peer = s.peer();
       if (peer.schedulers().isEmpty()) {
-        peer = peer.withSchedulers(List.of(HostPort.parse(HeadAgent.find(system, joinTimeout()).scheduler())));
+        peer = peer.withSchedulers(List.of(HostPort.parse(HeadAgent.find(system, ClusterBoot.joinTimeout(system)).scheduler())));
       }
       daemon = PeerDaemon.start(peer, FileContentStore::open);
       int workers = s.workers() > 0 ? s.workers() : Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -110,10 +110,6 @@ public final class NodeRuntime implements AutoCloseable {
       }
       throw e;
     }
-  }
-
-  private static Duration joinTimeout() {
-    return Duration.ofSeconds(60);
   }
 
   private static String hostName() {
