@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *   <li>{@code locate}: put a probe file and run {@link MediaTasks#nodeOf} on it, to learn the driver's node.
  *   <li>{@code generate}: {@link MediaTasks#generate} makes every input on a node other than the driver's (round
  *       robin), as production media live on other machines.
- *   <li>{@code download}: the driver fetches every input, {@code fetchConcurrency} at a time, small and big mixed:
+ *   <li>{@code download}: the driver fetches every input, small ones {@code fetchConcurrency} at a time, large ones
+ *       one at a time beside them:
  *       each fetch is timed, and these times make the stress table (the audio-extraction download profile).
  *   <li>{@code probe}: the driver reads each input's duration and streams (the expected values of the checks).
  *   <li>{@code split}, {@code audio}, {@code transcode}, {@code thumbnails}: RayFile tasks; a video longer than
@@ -407,14 +408,38 @@ public final class MediaPipeline {
     }
   }
 
+  /** Items at least this large fetch in their own lane, one at a time. */
+  static final long LARGE_FETCH_BYTES = 64L << 20;
+
   /**
-   * Fetches every item, at most {@code fetchConcurrency} at once, timing each from its fetch call to its local
-   * path; the times go to {@link #downloads}.
+   * Fetches every item, timing each from its fetch call to its local path; the times go to {@link #downloads}.
+   * Two lanes, as a size-aware download scheduler does: small items {@code fetchConcurrency} at once, large ones
+   * (>= {@link #LARGE_FETCH_BYTES}) one at a time beside them. Mixed in one lane, a 1 MiB clip queued behind three
+   * gigabyte files on the same parent connections, and three large files sharing the link each got a third of it.
    */
   private Map<Item, Path> fetchAll(String stage, List<Item> items) {
     long deadline = nanoClock.getAsLong() + settings.stageTimeout().toNanos();
-    Semaphore slots = new Semaphore(settings.fetchConcurrency());
-    Map<Item, CompletableFuture<Path>> pending = new java.util.LinkedHashMap<>();
+    Map<Item, CompletableFuture<Path>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Item> large = items.stream().filter(i -> i.ref().get().size() >= LARGE_FETCH_BYTES).toList();
+    List<Item> small = items.stream().filter(i -> i.ref().get().size() < LARGE_FETCH_BYTES).toList();
+    CompletableFuture<Void> largeLane = CompletableFuture.runAsync(
+        () -> fetchLane(stage, large, new Semaphore(1), deadline, pending),
+        r -> new Thread(r, "media-fetch-large").start());
+    fetchLane(stage, small, new Semaphore(settings.fetchConcurrency()), deadline, pending);
+    try {
+      largeLane.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    Map<Item, Path> result = new java.util.LinkedHashMap<>();
+    for (Item item : items) {
+      result.put(item, await(pending.get(item), stage, item.source(), deadline));
+    }
+    return result;
+  }
+
+  private void fetchLane(String stage, List<Item> items, Semaphore slots, long deadline,
+      Map<Item, CompletableFuture<Path>> pending) {
     for (Item item : items) {
       long bytes = item.ref().get().size();
       String name = item.ref().get().name();
@@ -435,11 +460,6 @@ public final class MediaPipeline {
         slots.release();
       }));
     }
-    Map<Item, Path> result = new java.util.LinkedHashMap<>();
-    for (Map.Entry<Item, CompletableFuture<Path>> e : pending.entrySet()) {
-      result.put(e.getKey(), await(e.getValue(), stage, e.getKey().source(), deadline));
-    }
-    return result;
   }
 
   private void acquire(Semaphore slots, long deadline, String stage, Item item) {
