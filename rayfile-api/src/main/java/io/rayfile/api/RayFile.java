@@ -16,8 +16,9 @@ import java.util.ServiceLoader;
  * <p>A handle is a counted reference. {@link #close()} drops this process's reference; when every handle in the
  * cluster is dropped (and no pending task uses the file) the owner frees it and every node unpins its copy. A
  * handle the program forgets is released by a {@link Cleaner} once it is unreachable, but closing is the
- * deterministic way. Handles passed to tasks (as {@code RayFile} arguments, or inside serializable values) travel as
- * borrows: the receiving process holds its own reference until its copy is closed.
+ * deterministic way. A handle passed to a task as a {@code RayFile} argument travels as a borrow: the node running
+ * the task holds its own reference until the task returns. A handle serialized any other way (inside a value)
+ * arrives unbound: it names the file but holds no reference ({@link #isBound()}).
  *
  * <p>Entry points: {@link #connect(String)} joins a running cluster, {@link #local(int)} starts one in this JVM.
  *

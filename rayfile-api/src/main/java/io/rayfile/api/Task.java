@@ -9,8 +9,8 @@ import java.nio.file.Path;
  * the method's name, never code, so the method must exist on every node's class path.
  *
  * <p>Parameters: a {@code Path} parameter receives a local, read-only path materialized from a {@link RayFile} or
- * {@link FileRef} argument; a {@code RayFile} parameter receives a borrowed handle (closed after the task unless
- * the task keeps it open); any other parameter is a serializable value.
+ * {@link FileRef} argument; a {@code RayFile} parameter receives a borrowed handle (released when the task
+ * returns); any other parameter is a serializable value.
  *
  * <pre>{@code
  * public static Path extractAudio(Path video, String format) throws IOException { ... }
