@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import shutil
 import socket
 import tempfile
@@ -78,10 +79,25 @@ def ray_serve(node: NodeDaemon, tmp_path_factory: pytest.TempPathFactory) -> Ite
     # Ray's own processes, loopback and small: this machine has 2 cores shared with other work.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     ray.cloudpickle.register_pickle_by_value(serve_apps)
-    temp_dir = tempfile.mkdtemp(prefix="rf-ray-")  # short: Ray's socket paths must stay under 108 bytes
+    # Ray's GCS must bind within this long (default 30 s): a loaded 2-core CI machine once missed it.
+    os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "90")
     started = time.monotonic()
-    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=100 * 1024 * 1024,
-             _node_ip_address="127.0.0.1", _temp_dir=temp_dir, log_to_driver=False, configure_logging=False)
+    for attempt in (1, 2):  # one retry with a fresh session: a GCS that died at startup is not our failure
+        temp_dir = tempfile.mkdtemp(prefix="rf-ray-")  # short: Ray's socket paths must stay under 108 bytes
+        try:
+            ray.init(num_cpus=2, include_dashboard=False, object_store_memory=100 * 1024 * 1024,
+                     _node_ip_address="127.0.0.1", _temp_dir=temp_dir, log_to_driver=False,
+                     configure_logging=False)
+            break
+        except RuntimeError as e:
+            ray.shutdown()
+            logs = pathlib.Path(temp_dir) / "session_latest" / "logs"
+            gcs_err = sorted(logs.glob("**/gcs_server*.err"))
+            print(f"ray.init failed (attempt {attempt}): {e}; gcs stderr: "
+                  f"{gcs_err[-1].read_text()[-2000:] if gcs_err else 'none'}")
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            if attempt == 2:
+                raise
     port = free_port()
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     print(f"ray + serve up in {time.monotonic() - started:.1f}s")
