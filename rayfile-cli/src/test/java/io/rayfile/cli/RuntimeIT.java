@@ -95,6 +95,13 @@ class RuntimeIT {
       ClusterStats stats = rt.stats();
       assertTrue(stats.hits().get("worker") >= 1, stats.hits().toString());
       assertTrue(stats.hits().get("peer") + stats.hits().get("origin") >= 3, stats.hits().toString());
+      double scraped = 0;
+      for (LocalCluster.Node n : cluster.nodes()) {
+        scraped += n.metric("rayfile_runtime_cache_hits_total");
+      }
+      long nodeHits = stats.nodes().stream().mapToLong(s -> s.hits().values().stream().mapToLong(Long::longValue)
+          .sum()).sum();
+      assertEquals(nodeHits, (long) scraped, "the nodes' /metrics count the same cache hits");
     }
     Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> rt.stats().pinnedBytes() == 0);
   }

@@ -32,6 +32,16 @@ public final class LevelCounters {
     misses.get(level).increment();
   }
 
+  /** Lookups served at {@code level}. */
+  public long hits(CacheLevel level) {
+    return hits.get(level).sum();
+  }
+
+  /** Lookups that went past {@code level}. */
+  public long misses(CacheLevel level) {
+    return misses.get(level).sum();
+  }
+
   public Map<String, Long> hits() {
     return snapshot(hits);
   }

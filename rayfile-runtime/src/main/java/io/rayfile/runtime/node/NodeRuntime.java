@@ -4,6 +4,7 @@ import io.rayfile.d7y.peer.HostPort;
 import io.rayfile.d7y.peer.PeerDaemon;
 import io.rayfile.d7y.peer.PeerSettings;
 import io.rayfile.d7y.peer.storage.FileContentStore;
+import io.rayfile.runtime.cache.CacheLevel;
 import io.rayfile.runtime.cache.LevelCounters;
 import io.rayfile.runtime.cache.NodeCache;
 import io.rayfile.runtime.cluster.ClusterBoot;
@@ -88,7 +89,14 @@ public final class NodeRuntime implements AutoCloseable {
         return t;
       });
       Path data = peer.dataDir().toAbsolutePath();
-      NodeCache cache = new NodeCache(daemon.contents(), data.resolve("jobs"), new LevelCounters());
+      LevelCounters levels = new LevelCounters();
+      for (CacheLevel level : CacheLevel.values()) { // on the daemon's /metrics, next to its transfer counters
+        daemon.metrics().functionCounter("rayfile.runtime.cache.hits", "Lookups served at this cache level",
+            "level", level.key(), levels, l -> l.hits(level));
+        daemon.metrics().functionCounter("rayfile.runtime.cache.misses", "Lookups that went past this cache level",
+            "level", level.key(), levels, l -> l.misses(level));
+      }
+      NodeCache cache = new NodeCache(daemon.contents(), data.resolve("jobs"), levels);
       Path scratch = data.resolve("scratch");
       NodeCache.deleteTree(scratch); // what a previous incarnation left behind
       NodeCache.deleteTree(data.resolve("jobs"));

@@ -37,6 +37,16 @@ public final class PeerMetrics implements TransferMetrics, DownloadMetrics {
     Gauge.builder(name, target, read).description(help).register(registry);
   }
 
+  /**
+   * Registers a counter read from {@code target} at each scrape (for counters kept elsewhere, e.g. the runtime's
+   * cache-level hits), with one tag.
+   */
+  public <T> void functionCounter(String name, String help, String tagKey, String tagValue, T target,
+      ToDoubleFunction<T> read) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, target, read).description(help)
+        .tag(tagKey, tagValue).register(registry);
+  }
+
   /** For the HTTP exporter. */
   public PrometheusRegistry prometheusRegistry() {
     return registry.getPrometheusRegistry();
