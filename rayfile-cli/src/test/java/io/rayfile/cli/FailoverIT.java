@@ -12,8 +12,6 @@ import io.rayfile.api.RayFileException;
 import io.rayfile.api.TaskOptions;
 import io.rayfile.d7y.peer.grpc.NodeClient;
 import io.rayfile.d7y.peer.storage.ContentId;
-import io.rayfile.runtime.driver.DriverRuntime;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,46 +23,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Natural failover on real processes: retries, lineage, replicas, preheat, disk pressure. */
-class FailoverIT {
+class FailoverIT extends RuntimeClusterTest {
   private static final Pattern DOWNLOADED = Pattern.compile("downloaded (sha256:[0-9a-f]{64})");
-
-  @TempDir
-  Path tmp;
-
-  private LocalCluster cluster;
-  private DriverRuntime rt;
-
-  private void start(int nodes, String... nodeArgs) throws InterruptedException {
-    cluster = new LocalCluster(tmp.resolve("cluster"));
-    cluster.startHead();
-    for (int i = 0; i < nodes; i++) {
-      cluster.startNode("n" + i, nodeArgs);
-    }
-    rt = cluster.driver("n0");
-  }
-
-  @AfterEach
-  void stop() {
-    if (rt != null) {
-      rt.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private Path random(String name, int bytes) throws IOException {
-    Path p = tmp.resolve(name);
-    BenchImportCommand.writeRandom(p, bytes);
-    return p;
-  }
 
   private void awaitGone(String nodeId) {
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> rt.directory().byId(nodeId).isEmpty());

@@ -9,8 +9,6 @@ import io.rayfile.examples.media.MediaPipeline;
 import io.rayfile.examples.media.MediaSpec;
 import io.rayfile.examples.media.PipelineReport;
 import io.rayfile.examples.media.PipelineSettings;
-import io.rayfile.runtime.driver.DriverRuntime;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,45 +16,22 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The media pipeline on a head and three nodes, each its own process on loopback; this JVM is the driver (on n0).
  * Inputs are made by ffmpeg tasks on n1 and n2, every output is decoded in full by ffmpeg on the driver and checked
  * for duration and streams, and nothing stays pinned once the pipeline released its handles.
  */
-class MediaPipelineIT {
+class MediaPipelineIT extends RuntimeClusterTest {
   // 6 clips under 1 MiB (2-7 s) and one ~18 MiB video of 12+ s (split into segments).
   private static final double SCALE = 0.1;
-
-  @TempDir
-  Path tmp;
-
-  private LocalCluster cluster;
-  private DriverRuntime rt;
-
-  @AfterEach
-  void stop() {
-    if (rt != null) {
-      rt.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void everyOutputDecodesWithItsExpectedDurationAndStreamsAndNothingStaysPinned() throws Exception {
-    cluster = new LocalCluster(tmp.resolve("cluster"));
-    cluster.startHead();
-    for (int i = 0; i < 3; i++) {
-      cluster.startNode("n" + i);
-    }
-    rt = cluster.driver("n0");
+    start(3);
 
     List<MediaSpec> plan = MediaGenerator.plan(SCALE);
     PipelineSettings settings = PipelineSettings.forScale(SCALE, tmp.resolve("out"))

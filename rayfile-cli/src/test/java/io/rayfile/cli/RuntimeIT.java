@@ -13,9 +13,7 @@ import io.rayfile.d7y.peer.grpc.NodeClient;
 import io.rayfile.d7y.peer.storage.ContentId;
 import io.rayfile.d7y.peer.storage.ContentInfo;
 import io.rayfile.runtime.driver.ClusterStats;
-import io.rayfile.runtime.driver.DriverRuntime;
 import io.rayfile.runtime.protocol.NodeStats;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,46 +23,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A head and three nodes, each its own process on loopback; this JVM is the driver. */
-class RuntimeIT {
-  @TempDir
-  Path tmp;
-
-  private LocalCluster cluster;
-  private DriverRuntime rt;
-
-  private void start(String... nodeArgs) throws InterruptedException {
-    cluster = new LocalCluster(tmp.resolve("cluster"));
-    cluster.startHead();
-    for (int i = 0; i < 3; i++) {
-      cluster.startNode("n" + i, nodeArgs);
-    }
-    rt = cluster.driver("n0");
-  }
-
-  @AfterEach
-  void stop() {
-    if (rt != null) {
-      rt.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
-
-  private Path random(String name, int bytes) throws IOException {
-    Path p = tmp.resolve(name);
-    BenchImportCommand.writeRandom(p, bytes);
-    return p;
-  }
-
+class RuntimeIT extends RuntimeClusterTest {
   @Test
   void outputsMoveNodeToNodeThroughAChainAndDirectoriesArriveWhole() throws Exception {
-    start();
+    start(3);
     Path input = random("input.bin", 3 << 20);
     byte[] bytes = Files.readAllBytes(input);
     try (RayFile in = rt.put(input);
@@ -108,7 +73,7 @@ class RuntimeIT {
 
   @Test
   void fiveHundredFilesAreFreedEverywhereAndAHeldOneSurvivesEviction() throws Exception {
-    start("--ttl", "PT1S");
+    start(3, "--ttl", "PT1S");
     List<RayFile> puts = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       puts.add(rt.put(random("p" + i + ".bin", 4096 + i)));
@@ -158,7 +123,7 @@ class RuntimeIT {
 
   @Test
   void aBorrowerKilledWithSigkillReleasesItsReferences() throws Exception {
-    start();
+    start(3);
     Path marker = tmp.resolve("holding");
     RayFile file = rt.put(random("borrowed.bin", 1 << 20));
     ContentId id = ContentId.parse(file.id());
