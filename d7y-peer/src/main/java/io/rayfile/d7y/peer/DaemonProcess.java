@@ -95,6 +95,11 @@ public final class DaemonProcess implements AutoCloseable {
       }
     }
     cmd.add("-Xmx256m");
+    // Extra flags for every spawned daemon (a profiler, GC logging), space-separated; later flags win.
+    String extra = System.getenv("RAYFILE_DAEMON_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     // The child exits when this process is gone, even after a SIGKILL that skipped every cleanup.
     cmd.add("-D" + PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
     cmd.add("-cp");

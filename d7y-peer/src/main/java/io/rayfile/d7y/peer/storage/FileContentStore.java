@@ -106,9 +106,25 @@ public final class FileContentStore implements ContentStore {
     final AtomicInteger leases = new AtomicInteger();
     final AtomicBoolean finalizing = new AtomicBoolean();
     final BitSet writing = new BitSet(); // guarded by the content's stripe lock
+    private InOrderHash hash; // created by the first piece written, so stored contents carry no digest state
 
     Entry(ContentRecord record) {
       this.record = record;
+    }
+
+    synchronized InOrderHash hash() {
+      if (hash == null) {
+        hash = new InOrderHash();
+      }
+      return hash;
+    }
+
+    synchronized InOrderHash hashIfStarted() {
+      return hash;
+    }
+
+    boolean finished(int piece) {
+      return record.isFinished(piece);
     }
   }
 
@@ -616,6 +632,10 @@ public final class FileContentStore implements ContentStore {
       ContentRecord rec = e.record.withoutPieces(drop);
       meta.put(id, rec);
       e.record = rec;
+      InOrderHash hash = e.hashIfStarted();
+      if (hash != null) {
+        hash.reset(); // dropped pieces may already be in the digest; they will be written again
+      }
       try {
         Files.setPosixFilePermissions(dataFile(id), WRITABLE); // pieces get rewritten in place
       } catch (IOException ex) {
@@ -988,6 +1008,8 @@ public final class FileContentStore implements ContentStore {
       }
       if (last) {
         finish(id, entry);
+      } else if (entry.record.kind() != ContentKind.EXTERNAL) { // an external content is not named by its digest
+        entry.hash().advance(dataFile(id), entry.record.layout(), entry::finished);
       }
     }
 
@@ -1037,6 +1059,9 @@ public final class FileContentStore implements ContentStore {
     try {
       ContentId actual = id;
       if (e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id, not its digest
+        actual = e.hash().finish(dataFile(id), e.record.layout(), e::finished);
+      }
+      if (actual == null) {
         try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
           actual = ContentHasher.hash(ch, e.record.layout().length(), e.record.layout().pieceLength(), null).id();
         } catch (IOException ex) {

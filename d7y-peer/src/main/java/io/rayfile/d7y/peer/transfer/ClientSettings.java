@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * Settings of a {@link PieceClient}, validated when built.
  *
- * @param connectionsPerParent most connections kept open to one parent
+ * @param connectionsPerParent most connections kept open to one parent from one event loop (contents are spread
+ *     over the loops by id: one content uses at most this many, a burst of small contents up to loops x this)
  * @param maxInFlightPerConnection requests pipelined on one connection before more wait on the client; keep it
  *     at or below the server's limit
  * @param maxQueuedPerParent requests that may wait on the client for one parent; beyond that a fetch fails with

@@ -1,5 +1,6 @@
 package io.rayfile.d7y.peer.transfer;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -8,6 +9,8 @@ import io.rayfile.d7y.peer.ErrorCode;
 import io.rayfile.d7y.peer.HostPort;
 import io.rayfile.d7y.peer.PeerException;
 import io.rayfile.d7y.peer.storage.ContentId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +40,15 @@ public final class PieceClient implements AutoCloseable {
   private final TransferMetrics metrics;
   private final EventLoopGroup group;
   private final ExecutorService completions;
-  private final ConcurrentHashMap<HostPort, ParentPool> pools = new ConcurrentHashMap<>();
+  /**
+   * A parent's connections live on one event loop per shard; contents are spread over the shards by id. One loop
+   * receiving, checking and hashing every small file from one parent was the bottleneck of a small-file burst,
+   * while one large content still has its pieces (and their order of arrival) on one loop.
+   */
+  private final List<EventLoop> loops = new ArrayList<>();
+  private final ConcurrentHashMap<PoolKey, ParentPool> pools = new ConcurrentHashMap<>();
+
+  private record PoolKey(HostPort parent, int shard) {}
   private volatile boolean closed;
   private final ExecutorService lightCompletions;
 
@@ -46,6 +57,7 @@ public final class PieceClient implements AutoCloseable {
     this.metrics = metrics;
     this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
         new DefaultThreadFactory("rayfile-fetch", true), NioIoHandler.newFactory());
+    group.forEach(loop -> loops.add((EventLoop) loop));
     // Commits may hash a whole content (the last piece): they get their own threads, not the event loops. CPU-bound,
     // so as many as cores (a cached pool grew a thread per concurrent fetch: small-files C=32 199 -> 225 files/s).
     this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -85,8 +97,9 @@ public final class PieceClient implements AutoCloseable {
       r.fail(new PeerException(ErrorCode.UNAVAILABLE, "the piece client is closed"), Runnable::run);
       return;
     }
-    pools.computeIfAbsent(r.parent, p -> new ParentPool(p, group.next(), settings, metrics, completions,
-        lightCompletions))
+    int shard = Math.floorMod(r.id.hashCode(), loops.size());
+    pools.computeIfAbsent(new PoolKey(r.parent, shard), k -> new ParentPool(k.parent(), loops.get(shard), settings,
+        metrics, completions, lightCompletions))
         .submit(r);
   }
 

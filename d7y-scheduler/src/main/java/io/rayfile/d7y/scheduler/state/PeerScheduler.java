@@ -773,9 +773,10 @@ public final class PeerScheduler {
     return p;
   }
 
+  /** Scans the content's peers (a handful), not the host's (one per content it holds: quadratic over a batch). */
   private static Peer holderOnHost(Content c, Host host) {
-    for (Peer p : host.peers()) {
-      if (p.content() == c && p.state() == PeerState.SUCCEEDED) {
+    for (Peer p : c.peers().values()) {
+      if (p.host() == host && p.state() == PeerState.SUCCEEDED) {
         return p;
       }
     }
