@@ -35,7 +35,7 @@ public record ClientSettings(
     check(ioThreads >= 0, "ioThreads must be >= 0, got " + ioThreads);
   }
 
-  /** 2 connections per parent, 8 in flight on each, 1024 queued, 5 s connect, 30 s read time-out. */
+  /** 2 connections per parent and event loop, 4 in flight on each, 1024 queued, 5 s connect, 30 s read time-out. */
   public static ClientSettings defaults() {
     return new ClientSettings(2, 4, 1024, Duration.ofSeconds(5), Duration.ofSeconds(30), 0);
   }
