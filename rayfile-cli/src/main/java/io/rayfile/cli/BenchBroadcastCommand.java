@@ -91,7 +91,7 @@ final class BenchBroadcastCommand implements Callable<Integer> {
         long warmupBytes = ByteSize.parse(warmup).bytes();
         if (warmupBytes > 0) {
           Path w = root.resolve("warmup.bin");
-          BenchImportCommand.writeRandom(w, warmupBytes);
+          BenchImportCommand.writeRandom(w, warmupBytes, 7); // not a prefix of the timed content
           fetchEverywhere(origin, nodes, importOn(origin, w), root, "warmup", p2p, pool);
         }
         double servedBefore = origin.metric("rayfile_peer_served_bytes_total");

@@ -99,7 +99,12 @@ final class BenchImportCommand implements Callable<Integer> {
 
   /** Random bytes, not zeros: no file system or page cache can shortcut them. */
   static void writeRandom(Path file, long bytes) throws IOException {
-    SplittableRandom random = new SplittableRandom(42);
+    writeRandom(file, bytes, 42);
+  }
+
+  /** As {@link #writeRandom(Path, long)}, from {@code seed}: another seed, another content. */
+  static void writeRandom(Path file, long bytes, long seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
     ByteBuffer buf = ByteBuffer.allocateDirect(4 << 20);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long left = bytes;
