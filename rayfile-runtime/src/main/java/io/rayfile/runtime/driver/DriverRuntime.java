@@ -148,7 +148,8 @@ public final class DriverRuntime implements RayFileRuntime {
     this.localNodeId = localNodeId;
     Duration retry = system.settings().config().getDuration("rayfile.gc-retry-interval");
     this.gc = system.systemActorOf(GcActor.create(anchor, retry, this::onGcEffect), "rayfile-gc", Props.empty());
-    this.replies = system.systemActorOf(replies(), "rayfile-driver", Props.empty());
+    ActorRef<Object> driverActor = system.systemActorOf(replies(), "rayfile-driver", Props.empty());
+    this.replies = driverActor.narrow();
   }
 
   /**
@@ -596,19 +597,25 @@ public final class DriverRuntime implements RayFileRuntime {
     node.agent().tell(new NodeAgent.RunTask(spec, replies));
   }
 
-  private Behavior<TaskOutcome> replies() {
+  /** The reply actor's own note that a cluster member left (never sent over the wire). */
+  private record MemberGone(long pid) {}
+
+  /** Task outcomes from the nodes, and member departures from the cluster, handled one at a time. */
+  private Behavior<Object> replies() {
     return Behaviors.setup(ctx -> {
-      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
-          ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new TaskOutcome(0, "member-removed:"
-              + e.member().uniqueAddress().longUid(), null, null, List.of(), 0, 0, 0, 0, 0)), ClusterEvent.MemberRemoved.class));
-      return Behaviors.receiveMessage(o -> {
-        if (o.taskId() == 0 && o.nodeId().startsWith("member-removed:")) {
-          nodeGone(Long.parseLong(o.nodeId().substring("member-removed:".length())));
-        } else {
-          onOutcome(o);
-        }
-        return Behaviors.same();
-      });
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(ctx.messageAdapter(
+          ClusterEvent.MemberRemoved.class, e -> new MemberGone(e.member().uniqueAddress().longUid())),
+          ClusterEvent.MemberRemoved.class));
+      return Behaviors.receive(Object.class)
+          .onMessage(TaskOutcome.class, o -> {
+            onOutcome(o);
+            return Behaviors.same();
+          })
+          .onMessage(MemberGone.class, g -> {
+            nodeGone(g.pid());
+            return Behaviors.same();
+          })
+          .build();
     });
   }
 

@@ -173,9 +173,8 @@ public final class NodeAgent {
         ImportResult r = contents.importPath(Path.of(m.path()), m.move(), false);
         ContentInfo c = r.content();
         pins.pin(m.fileId(), c.id(), m.owner());
-        Path name = Path.of(m.path()).getFileName();
-        m.replyTo().tell(new Imported(new FileSpec(m.fileId(), c.id().toString(), kind(c), size(c),
-            name == null ? "file" : name.toString(), m.owner(), List.of(self.dataAddress())), null));
+        m.replyTo().tell(new Imported(importedSpec(m.fileId(), c, Path.of(m.path()), "file", m.owner(),
+            self.dataAddress()), null));
       } catch (RuntimeException e) {
         m.replyTo().tell(new Imported(null, RemoteError.of(e)));
       }
@@ -219,6 +218,17 @@ public final class NodeAgent {
     StoreUsage u = contents.store().usage();
     return new NodeStats(self.nodeId(), u.pinnedBytes(), u.usedBytes(), u.contentCount(), pins.size(),
         cache.counters().hits(), cache.counters().misses(), runner.finished(), runner.running());
+  }
+
+  /**
+   * The description of content {@code c}, just imported on this node from {@code source} as file object
+   * {@code fileId} (a put or a task's output): this node is its first seed.
+   */
+  static FileSpec importedSpec(long fileId, ContentInfo c, Path source, String fallbackName, long owner,
+      String dataAddress) {
+    Path name = source.getFileName();
+    return new FileSpec(fileId, c.id().toString(), kind(c), size(c), name == null ? fallbackName : name.toString(),
+        owner, List.of(dataAddress));
   }
 
   static FileKind kind(ContentInfo c) {

@@ -239,10 +239,7 @@ final class TaskRunner implements AutoCloseable {
     ImportResult imported = contents.importPath(out, inScratch, false); // scratch shares the store's file system
     ContentInfo c = imported.content();
     pins.pin(spec.outputFileId(), c.id(), spec.owner());
-    Path fileName = out.getFileName();
-    return new FileSpec(spec.outputFileId(), c.id().toString(),
-        NodeAgent.kind(c), NodeAgent.size(c),
-        fileName == null ? "output" : fileName.toString(), spec.owner(), List.of(dataAddress));
+    return NodeAgent.importedSpec(spec.outputFileId(), c, out, "output", spec.owner(), dataAddress);
   }
 
   /** The static method a task names; private ones too (lambdas compile to private static methods). */
