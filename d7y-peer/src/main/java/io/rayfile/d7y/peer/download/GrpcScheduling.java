@@ -79,8 +79,8 @@ public final class GrpcScheduling implements Scheduling {
   private ManagedChannel channel(String address) {
     return channels.computeIfAbsent(address, a -> {
       HostPort hp = HostPort.parse(a);
-      // Not directExecutor: answers delivered on the I/O thread made the demo's origin serve 1.52-1.60 x the model
-      // instead of 1.20 x (measured; the cause is not understood yet), so they keep gRPC's executor.
+      // gRPC's executor, not directExecutor: one demo run suggested that answers on the I/O thread raised the origin's
+      // reads; a later bisect did not confirm it (the demo's origin reads rose with other changes of the same commit).
       return NettyChannelBuilder.forAddress(hp.host(), hp.port()).usePlaintext().build();
     });
   }
