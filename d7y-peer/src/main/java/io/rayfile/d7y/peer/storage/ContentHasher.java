@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -27,6 +28,27 @@ final class ContentHasher {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  }
+
+  /**
+   * Feeds bytes [{@code pos}, {@code end}) of {@code in} to {@code sink}, one buffer-full at a time ({@code buf} is
+   * reused: the sink consumes it before returning).
+   *
+   * @return false when the file ends before {@code end}
+   */
+  static boolean readRange(FileChannel in, ByteBuffer buf, long pos, long end, Consumer<ByteBuffer> sink)
+      throws IOException {
+    while (pos < end) {
+      buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+      int n = in.read(buf, pos);
+      if (n < 0) {
+        return false;
+      }
+      buf.flip();
+      sink.accept(buf);
+      pos += n;
+    }
+    return true;
   }
 
   /**

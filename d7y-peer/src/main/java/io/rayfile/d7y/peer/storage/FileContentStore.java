@@ -560,22 +560,14 @@ public final class FileContentStore implements ContentStore {
             continue;
           }
           crc.reset();
-          long pos = layout.offset(p);
-          long end = pos + layout.size(p);
-          while (pos < end) {
-            buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-              break; // a truncated file: the CRC below will not match
-            }
-            buf.flip();
-            crc.update(buf.duplicate());
+          long start = layout.offset(p);
+          boolean whole = ContentHasher.readRange(ch, buf, start, start + layout.size(p), b -> {
+            crc.update(b.duplicate());
             if (checkSha) {
-              sha.update(buf);
+              sha.update(b);
             }
-            pos += n;
-          }
-          if (pos < end || (int) crc.getValue() != rec.crc(p)) {
+          });
+          if (!whole || (int) crc.getValue() != rec.crc(p)) { // a truncated file counts as damaged
             bad.add(p);
           }
         }

@@ -80,17 +80,9 @@ final class InOrderHash {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       int piece = next;
       while (piece < layout.pieceCount() && finished.test(piece)) {
-        long pos = layout.offset(piece);
-        long end = pos + layout.size(piece);
-        while (pos < end) {
-          buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-          int n = ch.read(buf, pos);
-          if (n < 0) {
-            throw new IOException("ends before byte " + end);
-          }
-          buf.flip();
-          sha.update(buf);
-          pos += n;
+        long start = layout.offset(piece);
+        if (!ContentHasher.readRange(ch, buf, start, start + layout.size(piece), sha::update)) {
+          throw new IOException(file + " ends inside piece " + piece);
         }
         next = ++piece;
       }
