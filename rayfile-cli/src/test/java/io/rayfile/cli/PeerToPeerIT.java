@@ -16,12 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +98,36 @@ class PeerToPeerIT {
   }
 
   @Test
+  void aModelDirectoryFansOutToThreeNodesReadingTheOriginAboutOnce() throws Exception {
+    cluster.startScheduler();
+    LocalCluster.Node origin = cluster.startNode("origin");
+    List<LocalCluster.Node> peers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      peers.add(cluster.startNode("peer" + i));
+    }
+    // 360 files: 120 shards of ~2 MiB (every tenth a duplicate) and 240 small ones. Every node fetches the same
+    // files at the same time, so holders are often out of upload slots: the case that once sent children back to
+    // the origin instead of waiting for a slot (1.5 x the model, measured with the demo).
+    Path model = ModelTree.generateModel(tmp.resolve("model"), 256 * MIB, 120, 240);
+    ContentInfo dir;
+    try (NodeClient c = origin.client()) {
+      dir = c.importPath(model, false, true).content();
+    }
+    long distinct = distinctBytes(model);
+    List<CompletableFuture<Path>> gets = new ArrayList<>();
+    for (LocalCluster.Node n : peers) {
+      gets.add(getAsync(n, dir.id().toString(), n.name() + "-model"));
+    }
+    for (CompletableFuture<Path> g : gets) {
+      assertTrue(ModelTree.sameTree(model, g.get(5, TimeUnit.MINUTES)), "identical tree");
+    }
+    double served = origin.metric("rayfile_peer_served_bytes_total");
+    System.out.printf("origin served %.2f x the model's distinct bytes to 3 nodes%n", served / distinct);
+    assertTrue(served <= 1.2 * distinct, "the origin served " + served / distinct + " x the model's distinct "
+        + "bytes to 3 nodes fetching it together: at most 1.2 x");
+  }
+
+  @Test
   void servingAndDownloadingOneGibibyteStaysUnder512MiBResident() throws Exception {
     cluster.startScheduler();
     LocalCluster.Node server = cluster.startNode("server");
@@ -108,6 +141,17 @@ class PeerToPeerIT {
       System.out.printf("%s peak RSS %d MiB after serving/downloading 1 GiB%n", n.name(), peakMib);
       assertTrue(peakMib < 512, n.name() + " peaked at " + peakMib + " MiB resident");
     }
+  }
+
+  /** Bytes of the tree's files, each distinct content counted once (identical files move once). */
+  private static long distinctBytes(Path root) throws IOException {
+    Map<String, Long> sizes = new HashMap<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        sizes.put(ModelTree.sha256(f), Files.size(f));
+      }
+    }
+    return sizes.values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static long peakResidentKib(long pid) throws IOException {

@@ -20,6 +20,8 @@ import java.util.Objects;
  *     offered for that content
  * @param heartbeatTimeout a host or a downloading peer silent this long is dropped
  * @param sweepInterval how often expiry runs (and waiting peers are re-examined)
+ * @param slotWait how long a peer that could read the origin waits for a busy holder of its nodepool (one whose
+ *     host has no free upload slot) before the origin is allowed again; a freed slot ends the wait at once
  * @param maxPieceCount largest piece count accepted for one content (bounds memory per peer)
  * @param metricsHost address the Prometheus endpoint binds to (loopback by default)
  * @param metricsPort port of {@code /metrics}; 0 = any free port, -1 = no metrics endpoint
@@ -33,6 +35,7 @@ public record SchedulerSettings(
     int parentFailureLimit,
     Duration heartbeatTimeout,
     Duration sweepInterval,
+    Duration slotWait,
     int maxPieceCount,
     String metricsHost,
     int metricsPort) {
@@ -40,6 +43,7 @@ public record SchedulerSettings(
   public SchedulerSettings {
     Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
     Objects.requireNonNull(sweepInterval, "sweepInterval");
+    Objects.requireNonNull(slotWait, "slotWait");
     Objects.requireNonNull(metricsHost, "metricsHost");
     check(backToSourcePerNodepool >= 1, "backToSourcePerNodepool must be >= 1, got " + backToSourcePerNodepool);
     check(crossNodepoolPerNodepool >= 1,
@@ -55,6 +59,7 @@ public record SchedulerSettings(
         "heartbeatTimeout must be positive, got " + heartbeatTimeout);
     check(!sweepInterval.isNegative() && !sweepInterval.isZero(),
         "sweepInterval must be positive, got " + sweepInterval);
+    check(!slotWait.isNegative(), "slotWait must not be negative, got " + slotWait);
     check(maxPieceCount >= 1 && maxPieceCount <= (1 << 24), "maxPieceCount must be in [1, 2^24], got " + maxPieceCount);
     check(!metricsHost.isBlank(), "metricsHost must not be blank");
     check(metricsPort >= -1 && metricsPort <= 65535, "metricsPort must be -1 (off), 0 (any) or a port, got "
@@ -81,6 +86,7 @@ public record SchedulerSettings(
         .parentFailureLimit(parentFailureLimit)
         .heartbeatTimeout(heartbeatTimeout)
         .sweepInterval(sweepInterval)
+        .slotWait(slotWait)
         .maxPieceCount(maxPieceCount)
         .metricsHost(metricsHost)
         .metricsPort(metricsPort);
@@ -102,6 +108,7 @@ public record SchedulerSettings(
     private int parentFailureLimit = 5;
     private Duration heartbeatTimeout = Duration.ofSeconds(30);
     private Duration sweepInterval = Duration.ofSeconds(5);
+    private Duration slotWait = Duration.ofSeconds(2);
     private int maxPieceCount = 1 << 20;
     private String metricsHost = "127.0.0.1";
     private int metricsPort = 0;
@@ -148,6 +155,11 @@ public record SchedulerSettings(
       return this;
     }
 
+    public Builder slotWait(Duration v) {
+      slotWait = v;
+      return this;
+    }
+
     public Builder maxPieceCount(int v) {
       maxPieceCount = v;
       return this;
@@ -165,8 +177,8 @@ public record SchedulerSettings(
 
     public SchedulerSettings build() {
       return new SchedulerSettings(backToSourcePerNodepool, crossNodepoolPerNodepool, candidateParents,
-          defaultUploadSlots, maxUploadSlots, parentFailureLimit, heartbeatTimeout, sweepInterval, maxPieceCount,
-          metricsHost, metricsPort);
+          defaultUploadSlots, maxUploadSlots, parentFailureLimit, heartbeatTimeout, sweepInterval, slotWait,
+          maxPieceCount, metricsHost, metricsPort);
     }
   }
 }

@@ -13,6 +13,7 @@ class SchedulerSettingsTest {
     assertEquals(1, s.backToSourcePerNodepool());
     assertEquals(4, s.candidateParents());
     assertEquals(Duration.ofSeconds(30), s.heartbeatTimeout());
+    assertEquals(Duration.ofSeconds(2), s.slotWait());
     assertEquals("127.0.0.1", s.metricsHost());
     assertEquals(s, s.toBuilder().build());
   }
@@ -26,5 +27,7 @@ class SchedulerSettingsTest {
     assertThrows(SchedulerException.class,
         () -> SchedulerSettings.builder().heartbeatTimeout(Duration.ZERO).build());
     assertThrows(SchedulerException.class, () -> SchedulerSettings.builder().metricsPort(70000).build());
+    assertThrows(SchedulerException.class,
+        () -> SchedulerSettings.builder().slotWait(Duration.ofMillis(-1)).build());
   }
 }

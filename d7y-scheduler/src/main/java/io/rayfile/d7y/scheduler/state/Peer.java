@@ -25,6 +25,7 @@ public final class Peer {
   private Instant lastSeen;
   private PeerSink sink;
   private Class<? extends Decision> lastAnswer;
+  private Instant slotWaitSince;
 
   Peer(String id, Content content, Host host, boolean hasSource, BitSet pieces, PeerSink sink, Instant now) {
     this.id = id;
@@ -183,6 +184,15 @@ public final class Peer {
 
   void detachSink() {
     sink = null;
+  }
+
+  /** When this peer began waiting for a busy holder's upload slot; null when it is not waiting for one. */
+  Instant slotWaitSince() {
+    return slotWaitSince;
+  }
+
+  void slotWaitSince(Instant t) {
+    slotWaitSince = t;
   }
 
   Class<? extends Decision> lastAnswer() {

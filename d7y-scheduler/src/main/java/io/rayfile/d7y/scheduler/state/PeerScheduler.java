@@ -44,6 +44,10 @@ public final class PeerScheduler {
   private final SchedulerEvents events;
   private final Map<String, Host> hosts = new HashMap<>();
   private final Map<ContentRef, Content> contents = new HashMap<>();
+  /** Peers waiting for a busy holder's upload slot: decided again as soon as any host frees one. */
+  private final Set<Peer> slotWaiters = new LinkedHashSet<>();
+  /** A host with slot waiters around went from no free slot to one; see {@link #serveSlotWaiters()}. */
+  private boolean slotFreed;
 
   public PeerScheduler(SchedulerSettings settings, Clock clock, ParentSelector selector, SchedulerEvents events) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -107,6 +111,7 @@ public final class PeerScheduler {
     log.debug("register {} (host {}, nodepool '{}', source={})", peer, host.id(),
         host.info().locality().nodepool(), r.hasSource());
     decide(peer, true);
+    serveSlotWaiters();
     return new PeerKey(content.ref(), peer.id());
   }
 
@@ -131,6 +136,7 @@ public final class PeerScheduler {
     if (wasEmpty) {
       // Its first piece makes it a parent: waiting peers may now have one.
       rescheduleWaiting(peer.content());
+      serveSlotWaiters();
     }
   }
 
@@ -157,6 +163,7 @@ public final class PeerScheduler {
     if (peer.state() == PeerState.RUNNING || peer.state() == PeerState.WAITING) {
       decide(peer, true);
     }
+    serveSlotWaiters();
   }
 
   /** A back-to-source peer learned the content's size. */
@@ -171,6 +178,7 @@ public final class PeerScheduler {
     if (c.meta() == null) {
       c.meta(meta);
       rescheduleWaiting(c);
+      serveSlotWaiters();
     }
   }
 
@@ -206,6 +214,7 @@ public final class PeerScheduler {
     events.downloadEnded("succeeded");
     log.debug("{} finished", peer);
     rescheduleWaiting(c);
+    serveSlotWaiters();
   }
 
   /** The download failed; its origin turn (if any) passes to a waiting peer, its children get new parents. */
@@ -226,6 +235,7 @@ public final class PeerScheduler {
     events.downloadEnded("failed");
     orphanChildren(peer);
     rescheduleWaiting(peer.content());
+    serveSlotWaiters();
   }
 
   /** The peer wants new parents, avoiding {@code blocklist}. */
@@ -245,6 +255,7 @@ public final class PeerScheduler {
       peer.state(PeerState.WAITING);
     }
     decide(peer, true);
+    serveSlotWaiters();
   }
 
   public synchronized void heartbeat(PeerKey key) {
@@ -254,6 +265,7 @@ public final class PeerScheduler {
   /** The peer leaves the swarm (download cancelled, or the node drops its copy). */
   public synchronized void leave(PeerKey key) {
     removePeer(peer(key), "left");
+    serveSlotWaiters();
   }
 
   /**
@@ -270,6 +282,7 @@ public final class PeerScheduler {
       peer.detachSink();
     } else {
       removePeer(peer, "left");
+      serveSlotWaiters();
     }
   }
 
@@ -331,6 +344,7 @@ public final class PeerScheduler {
         rescheduleWaiting(c);
       }
     }
+    serveSlotWaiters();
     return accepted;
   }
 
@@ -354,6 +368,7 @@ public final class PeerScheduler {
         }
       }
     }
+    serveSlotWaiters();
     return removed;
   }
 
@@ -374,6 +389,7 @@ public final class PeerScheduler {
       return false;
     }
     removeHost(host, "host_left");
+    serveSlotWaiters();
     return true;
   }
 
@@ -403,6 +419,7 @@ public final class PeerScheduler {
         rescheduleWaiting(c);
       }
     }
+    serveSlotWaiters();
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -473,6 +490,9 @@ public final class PeerScheduler {
   private void decide(Peer peer, boolean force) {
     boolean wasWaiting = peer.lastAnswer() == Decision.Wait.class;
     Decision d = compute(peer, clock.instant());
+    if (!slotWaiters.contains(peer)) {
+      peer.slotWaitSince(null);
+    }
     if (!force && wasWaiting && d instanceof Decision.Wait) {
       return;
     }
@@ -502,6 +522,7 @@ public final class PeerScheduler {
   }
 
   private Decision compute(Peer peer, Instant now) {
+    slotWaiters.remove(peer);
     Content c = peer.content();
     ContentMeta meta = c.meta();
     if (meta != null && meta.length() == 0) {
@@ -532,6 +553,9 @@ public final class PeerScheduler {
       }
       reason = "peer " + (inbound == null ? "?" : inbound.id()) + " of nodepool '" + group
           + "' is already bringing this content into the nodepool; waiting for it to have pieces";
+    } else if (waitForSlot(c, peer, group, now)) {
+      reason = "every peer of nodepool '" + group + "' holding pieces of " + c.ref() + " is busy (no free upload "
+          + "slot); waiting for a slot rather than reading the origin again";
     } else if (peer.hasSource() || !sources(c, peer, now).isEmpty()) {
       int b2s = countBackToSource(c, group, peer);
       Peer crossing = firstCrossing(c, group, peer);
@@ -558,6 +582,51 @@ public final class PeerScheduler {
     peer.crossing(false);
     peer.state(PeerState.WAITING);
     return new Decision.Wait(reason, meta);
+  }
+
+  /**
+   * True when a holder of the child's nodepool is held back only by its host's upload slots: the child waits for
+   * a slot, at most {@code slotWait}, instead of reading the origin. Without this, once a content's first origin
+   * reader finished, every child decided while its holders were busy read the origin again (the demo's origin
+   * served 1.5 x its model, fanning 361 files out to 3 nodes).
+   */
+  private boolean waitForSlot(Content c, Peer child, String group, Instant now) {
+    if (!busyHolder(c, child, group, now)) {
+      return false;
+    }
+    if (child.slotWaitSince() == null) {
+      child.slotWaitSince(now);
+    } else if (now.isAfter(child.slotWaitSince().plus(settings.slotWait()))) {
+      return false;
+    }
+    slotWaiters.add(child);
+    return true;
+  }
+
+  private boolean busyHolder(Content c, Peer child, String group, Instant now) {
+    for (Peer p : c.peers().values()) {
+      if (p != child && !p.isSource() && p.host() != child.host() && p.host().freeSlots() <= 0
+          && p.host().info().locality().group().equals(group) && !child.blocklist().contains(p.id())
+          && p.hasPieceMissingFrom(child) && selector.healthy(p, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Decides the slot waiters again after a host freed a slot. Public operations call it last. */
+  private void serveSlotWaiters() {
+    if (!slotFreed) {
+      return;
+    }
+    slotFreed = false;
+    for (Peer p : new ArrayList<>(slotWaiters)) {
+      if (p.state() == PeerState.WAITING && p.streaming() && p.content().peers().get(p.id()) == p) {
+        decide(p, false);
+      } else {
+        slotWaiters.remove(p);
+      }
+    }
   }
 
   /** The content's announced copies a child may read as its origin: healthy, same nodepool first. */
@@ -616,14 +685,16 @@ public final class PeerScheduler {
     return true;
   }
 
-  private static void removeEdge(Peer parent, Peer child) {
+  private void removeEdge(Peer parent, Peer child) {
     if (parent.childrenMutable().remove(child)) {
       child.parentsMutable().remove(parent);
+      boolean wasFull = parent.host().freeSlots() == 0;
       parent.host().removeUpload();
+      slotFreed |= wasFull && !slotWaiters.isEmpty();
     }
   }
 
-  private static void clearParents(Peer peer) {
+  private void clearParents(Peer peer) {
     for (Peer p : new ArrayList<>(peer.parents())) {
       removeEdge(p, peer);
     }
@@ -738,6 +809,7 @@ public final class PeerScheduler {
           + "); open a new announce stream and register again"));
     }
     peer.detachSink();
+    slotWaiters.remove(peer);
     clearParents(peer);
     peer.crossing(false);
     events.peerRemoved(why);

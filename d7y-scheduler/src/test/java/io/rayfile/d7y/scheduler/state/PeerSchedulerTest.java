@@ -138,6 +138,77 @@ class PeerSchedulerTest {
     assertInstanceOf(Decision.BackToSource.class, b.last(), "the earliest waiter, in registration order");
   }
 
+  static final ContentRef D = ContentRef.parse("sha256:" + "cd".repeat(32));
+
+  /** A content whose origin is the upload on an ordinary node "uploader" (read only by back-to-source). */
+  void uploaded(ContentRef ref) {
+    s.announceContents(host("uploader", "r1", "np"), List.of(new HeldContent(ref, META)), false);
+  }
+
+  PeerKey reg(ContentRef ref, String peer, HostInfo h, Sink sink) {
+    return s.register(new Registration(ref, peer, h, null, null, false, ""), sink);
+  }
+
+  @Test
+  void aBusyHolderIsWaitedForInsteadOfReadingTheOriginAgain() {
+    uploaded(C);
+    HostInfo ha = host("ha", "r1", "np", 1);
+    Sink a = new Sink();
+    PeerKey ka = reg(C, "a", ha, a);
+    assertInstanceOf(Decision.BackToSource.class, a.last());
+    s.downloadFinished(ka, META); // the origin reader is done: no peer reads the origin now
+    Sink b = new Sink();
+    PeerKey kb = reg(C, "b", host("hb", "r1", "np"), b);
+    assertEquals(List.of("a"), b.lastParents()); // takes ha's only slot
+    Sink c = new Sink();
+    reg(C, "c", host("hc", "r1", "np"), c);
+    Decision.Wait w = assertInstanceOf(Decision.Wait.class, c.last(),
+        "a holder exists but is busy: wait for its slot, do not read the origin a second time");
+    assertTrue(w.reason().contains("busy"), w.reason());
+    assertEquals(0, s.stat(C).orElseThrow().backToSourceCount());
+    s.downloadFinished(kb, META); // frees ha's slot; b is a holder now too
+    assertInstanceOf(Decision.Parents.class, c.last());
+  }
+
+  @Test
+  void aSlotFreedByAnotherContentEndsTheWaitAtOnce() {
+    uploaded(C);
+    uploaded(D);
+    HostInfo ha = host("ha", "r1", "np", 1);
+    Sink a1 = new Sink();
+    Sink a2 = new Sink();
+    s.downloadFinished(reg(C, "a1", ha, a1), META);
+    s.downloadFinished(reg(D, "a2", ha, a2), META);
+    Sink b = new Sink();
+    PeerKey kb = reg(C, "b", host("hb", "r1", "np"), b);
+    assertEquals(List.of("a1"), b.lastParents()); // ha's only slot, for content C
+    Sink c = new Sink();
+    reg(D, "c", host("hc", "r1", "np"), c);
+    assertInstanceOf(Decision.Wait.class, c.last());
+    s.downloadFinished(kb, META); // a download of C ends: ha's slot serves D's waiter without a sweep
+    assertEquals(List.of("a2"), c.lastParents());
+  }
+
+  @Test
+  void aSlotWaitIsBoundedThenTheOriginIsReadAfterAll() {
+    uploaded(C);
+    HostInfo ha = host("ha", "r1", "np", 1);
+    Sink a = new Sink();
+    s.downloadFinished(reg(C, "a", ha, a), META);
+    Sink b = new Sink();
+    reg(C, "b", host("hb", "r1", "np"), b);
+    Sink c = new Sink();
+    reg(C, "c", host("hc", "r1", "np"), c);
+    assertInstanceOf(Decision.Wait.class, c.last());
+    clock.advance(settings.slotWait().dividedBy(2));
+    s.expire();
+    assertInstanceOf(Decision.Wait.class, c.last(), "still inside slotWait");
+    clock.advance(settings.slotWait());
+    s.expire(); // the sweep re-examines waiters: the holder is still busy, the wait is over
+    Decision.BackToSource b2s = assertInstanceOf(Decision.BackToSource.class, c.last());
+    assertEquals(List.of("seed:uploader"), b2s.sources().stream().map(ParentOffer::peerId).toList());
+  }
+
   @Test
   void failedOriginReaderIsReplacedByAWaiter() {
     Sink a = new Sink();
