@@ -21,6 +21,9 @@ abstract sealed class ClientRequest {
 
   abstract boolean isDone();
 
+  /** A request whose answer is small (a piece of a small content, a bitmap): it goes ahead of large pieces. */
+  abstract boolean isLight();
+
   abstract Frame frame(int requestId);
 
   /** One piece into a sink. */
@@ -44,6 +47,11 @@ abstract sealed class ClientRequest {
     @Override
     boolean isDone() {
       return future.isDone();
+    }
+
+    @Override
+    boolean isLight() {
+      return sink.light();
     }
 
     /** Aborts the sink once; safe to call from the I/O thread. */
@@ -85,6 +93,11 @@ abstract sealed class ClientRequest {
     @Override
     boolean isDone() {
       return future.isDone();
+    }
+
+    @Override
+    boolean isLight() {
+      return true;
     }
 
     @Override

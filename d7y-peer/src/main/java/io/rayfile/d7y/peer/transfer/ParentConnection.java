@@ -68,6 +68,19 @@ final class ParentConnection extends ChannelInboundHandlerAdapter {
     return active && !closed;
   }
 
+  /** True while a piece of a large content is asked for or arriving here: a small one sent now would queue behind. */
+  boolean carriesHeavy() {
+    if (receiving != null && !receiving.fetch.isLight()) {
+      return true;
+    }
+    for (ClientRequest r : pending.values()) {
+      if (!r.isLight()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Sends {@code request}; the caller checked the window. */
   void send(ClientRequest request) {
     int id = nextRequestId++;

@@ -185,6 +185,34 @@ class PieceTransferTest {
   }
 
   @Test
+  void aSmallContentsPieceDoesNotQueueBehindALargeOnesPieces() throws Exception {
+    // 4 large pieces fill the only connection's window; at 512 KiB/s they take about half a second.
+    PieceServer server = server(ServerSettings.defaults().withUploadRate(512 * 1024, 16 * 1024)
+        .withChunkSize(16 * 1024));
+    PieceClient client = client(ClientSettings.defaults().withConnections(1, 4));
+    byte[] small = new byte[1024];
+    new Random(5).nextBytes(small);
+    ContentId clip = serverStore.put(small, PIECE);
+    List<CompletableFuture<PieceResult>> heavy = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      heavy.add(client.fetch(at(server), id, p, new DiscardingSink()));
+    }
+    DiscardingSink light = new DiscardingSink() {
+      @Override
+      public boolean light() {
+        return true;
+      }
+    };
+    assertEquals(small.length, client.fetch(at(server), clip, 0, light).get(5, TimeUnit.SECONDS).length());
+    assertTrue(light.committed);
+    assertFalse(heavy.stream().allMatch(CompletableFuture::isDone),
+        "the small piece went on its own connection instead of waiting for the large pieces ahead of it");
+    for (CompletableFuture<PieceResult> f : heavy) {
+      assertEquals(PIECE, f.get(10, TimeUnit.SECONDS).length());
+    }
+  }
+
+  @Test
   void fullSlotsAndQueueAnswerBusy() throws Exception {
     PieceServer server = server(ServerSettings.defaults().withUploadSlots(1, 0)
         .withUploadRate(64 * 1024, 16 * 1024).withChunkSize(16 * 1024)); // a piece takes ~0.75 s
@@ -330,7 +358,7 @@ class PieceTransferTest {
   }
 
   /** Counts bytes and forgets them. */
-  static final class DiscardingSink implements PieceSink {
+  static class DiscardingSink implements PieceSink {
     volatile long bytes;
     volatile boolean committed;
     volatile boolean aborted;
