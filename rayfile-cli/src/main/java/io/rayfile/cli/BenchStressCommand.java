@@ -2,12 +2,15 @@ package io.rayfile.cli;
 
 import io.rayfile.d7y.peer.ByteSize;
 import io.rayfile.examples.media.MediaPipeline;
+import io.rayfile.examples.media.MediaSpec;
 import io.rayfile.examples.media.PipelineReport;
 import io.rayfile.examples.media.PipelineSettings;
+import io.rayfile.examples.media.PipelineSettings.Verify;
 import io.rayfile.examples.media.StressTable;
 import io.rayfile.runtime.driver.DriverRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,10 +54,16 @@ final class BenchStressCommand implements Callable<Integer> {
   int nodes = 3;
 
   @Option(names = "--verify", description = "How outputs are checked with ffmpeg: NONE, HEADERS (default), FULL.")
-  PipelineSettings.Verify verify = PipelineSettings.Verify.HEADERS;
+  Verify verify = Verify.HEADERS;
 
-  @Option(names = "--fetch-concurrency", description = "Downloads the driver keeps in flight (default 8).")
-  int fetchConcurrency = 8;
+  @Option(names = "--fetch-concurrency", description = "Downloads the driver keeps in flight (default two per core, "
+      + "2 to 16).")
+  int fetchConcurrency = PipelineSettings.defaultFetchConcurrency();
+
+  @Option(names = "--warmup", description = "Small clips (of their own, never the timed inputs) run through the whole "
+      + "pipeline, untimed, before the timed run, so the table measures running daemons rather than their JIT "
+      + "(default 32; 0 measures cold JVMs).")
+  int warmup = 32;
 
   @Option(names = "--pipe-size", description = "Content size of the single-stream pipe baseline (default 1GiB).")
   String pipeSize = "1GiB";
@@ -75,6 +84,13 @@ final class BenchStressCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--nodes must be at least 2 (inputs are made on nodes "
           + "other than the driver's), got " + nodes);
     }
+    if (fetchConcurrency < 1) {
+      throw new ParameterException(spec.commandLine(), "--fetch-concurrency must be at least 1, got "
+          + fetchConcurrency);
+    }
+    if (warmup < 0 || warmup > 1000) {
+      throw new ParameterException(spec.commandLine(), "--warmup must be in [0, 1000], got " + warmup);
+    }
     if (!(scale > 0) || scale > 100) {
       throw new ParameterException(spec.commandLine(), "--scale must be in (0, 100], got " + scale);
     }
@@ -93,9 +109,16 @@ final class BenchStressCommand implements Callable<Integer> {
         BenchPipeCommand.Result pipe = BenchPipeCommand.measure(all.get(1), all.get(0), work, pipeBytes,
             pipeRounds);
         say("%s", pipe);
-        say("media pipeline, profile %s, scale %s", profile, scale);
         PipelineSettings settings = PipelineSettings.forScale(scale, work.resolve("media-out")).verify(verify)
             .fetchConcurrency(fetchConcurrency);
+        if (warmup > 0) {
+          long w0 = System.nanoTime();
+          PipelineReport w = MediaPipeline.run(rt, settings.inputs(warmupClips(warmup)).verify(Verify.NONE)
+              .outputDir(work.resolve("warmup-out")));
+          say("warm-up: %d clips through the pipeline in %.1f s (untimed)%s", warmup,
+              (System.nanoTime() - w0) / 1e9, w.ok() ? "" : "; it failed: " + w.failures());
+        }
+        say("media pipeline, profile %s, scale %s", profile, scale);
         PipelineReport report = MediaPipeline.run(rt, settings);
         report = report.withCacheHits(rt.stats().hits());
         long pinned = awaitUnpinned(rt, Duration.ofSeconds(20));
@@ -117,6 +140,15 @@ final class BenchStressCommand implements Callable<Integer> {
     }
   }
 
+  /** Clips like the small inputs but with their own names and seeds: none shares a content id with a timed input. */
+  static List<MediaSpec> warmupClips(int n) {
+    List<MediaSpec> clips = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      clips.add(MediaSpec.clip(String.format(Locale.ROOT, "warmup-%04d.mp4", i), 2 + i % 7, 320, 180, 900_000 + i));
+    }
+    return clips;
+  }
+
   /** {@code {"buckets":[...], "pipe_mb_s", "large_bandwidth_ratio", "stages", "cache_hits", ...}}. */
   Map<String, Object> json(PipelineReport report, BenchPipeCommand.Result pipe) {
     Map<String, Object> r = new LinkedHashMap<>();
@@ -130,6 +162,7 @@ final class BenchStressCommand implements Callable<Integer> {
     r.put("profile", profile);
     r.put("scale", scale);
     r.put("nodes", nodes);
+    r.put("warmup_clips", warmup);
     r.put("inputs", report.inputs());
     r.put("input_bytes", report.inputBytes());
     r.put("unbucketed_inputs", report.stress().unbucketed());
