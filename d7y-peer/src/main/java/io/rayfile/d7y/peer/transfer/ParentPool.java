@@ -205,9 +205,11 @@ final class ParentPool {
   }
 
   private void failQueued(PeerException cause) {
-    ClientRequest r;
-    while ((r = queue.poll()) != null) {
-      r.fail(cause, completions);
+    for (ArrayDeque<ClientRequest> waiting : List.of(lightQueue, queue)) {
+      ClientRequest r;
+      while ((r = waiting.poll()) != null) {
+        r.fail(cause, completions);
+      }
     }
   }
 }

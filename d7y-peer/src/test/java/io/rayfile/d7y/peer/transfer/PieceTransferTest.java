@@ -257,6 +257,17 @@ class PieceTransferTest {
     CompletionException e = assertThrows(CompletionException.class,
         () -> client.fetch(new HostPort("127.0.0.1", freePort), id, 0, new DiscardingSink()).join());
     assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(PeerException.class, e.getCause()).code());
+    // A small content's request waits in its own queue: it fails as promptly (it once waited for ever).
+    CompletableFuture<PieceResult> light = client.fetch(new HostPort("127.0.0.1", freePort), id, 0,
+        new DiscardingSink() {
+          @Override
+          public boolean light() {
+            return true;
+          }
+        });
+    java.util.concurrent.ExecutionException lightError = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> light.get(10, TimeUnit.SECONDS));
+    assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(PeerException.class, lightError.getCause()).code());
 
     PieceServer server = PieceServer.start(ANY, serverStore, ServerSettings.defaults()
         .withUploadRate(32 * 1024, 16 * 1024).withChunkSize(16 * 1024), serverMetrics);
