@@ -197,12 +197,7 @@ class PieceTransferTest {
     for (int p = 0; p < 4; p++) {
       heavy.add(client.fetch(at(server), id, p, new DiscardingSink()));
     }
-    DiscardingSink light = new DiscardingSink() {
-      @Override
-      public boolean light() {
-        return true;
-      }
-    };
+    DiscardingSink light = new LightSink();
     assertEquals(small.length, client.fetch(at(server), clip, 0, light).get(5, TimeUnit.SECONDS).length());
     assertTrue(light.committed);
     assertFalse(heavy.stream().allMatch(CompletableFuture::isDone),
@@ -259,12 +254,7 @@ class PieceTransferTest {
     assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(PeerException.class, e.getCause()).code());
     // A small content's request waits in its own queue: it fails as promptly (it once waited for ever).
     CompletableFuture<PieceResult> light = client.fetch(new HostPort("127.0.0.1", freePort), id, 0,
-        new DiscardingSink() {
-          @Override
-          public boolean light() {
-            return true;
-          }
-        });
+        new LightSink());
     java.util.concurrent.ExecutionException lightError = assertThrows(java.util.concurrent.ExecutionException.class,
         () -> light.get(10, TimeUnit.SECONDS));
     assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(PeerException.class, lightError.getCause()).code());
@@ -366,6 +356,14 @@ class PieceTransferTest {
     b.readBytes(a);
     b.release();
     return a;
+  }
+
+  /** A {@link DiscardingSink} for a small content's piece (the client's light lane). */
+  static final class LightSink extends DiscardingSink {
+    @Override
+    public boolean light() {
+      return true;
+    }
   }
 
   /** Counts bytes and forgets them. */
