@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  *   <li>{@code generate}: {@link MediaTasks#generate} makes every input on a node other than the driver's (round
  *       robin), as production media live on other machines.
  *   <li>{@code download}: the driver fetches every input, small ones {@code fetchConcurrency} at a time, then large
- *       ones one at a time: each fetch is timed, and these times make the stress table (the audio-extraction download profile).
+ *       ones one at a time: each fetch is timed, and these times make the stress table (the audio-extraction
+ *       download profile).
  *   <li>{@code probe}: the driver reads each input's duration and streams (the expected values of the checks).
  *   <li>{@code split}, {@code audio}, {@code transcode}, {@code thumbnails}: RayFile tasks; a video longer than
  *       {@code segmentSeconds} is split, and its rendition is transcoded from the segments.
@@ -415,7 +416,7 @@ public final class MediaPipeline {
    * Shortest job first, as a size-aware download scheduler does: small items {@code fetchConcurrency} at once, then
    * large ones (>= {@link #LARGE_FETCH_BYTES}) one at a time. Mixed in one lane, a 1 MiB clip queued behind three
    * gigabyte files on the same parent connections, and three large files sharing the link each got a third of it.
-   * Beside a large download (two lanes at once), a clip still took 100 ms at the median on 2 cores: the large
+   * Beside a large download (two lanes at once), a clip still took 91-135 ms at the median on 2 cores: the large
    * transfer keeps both cores busy, and every hop of the small fetch waits for one. The small lane takes about a
    * second, so the large files start barely later and no longer share the machine with 70 small fetches.
    */

@@ -84,12 +84,12 @@ public record PipelineSettings(List<MediaSpec> inputs, double scale, int segment
 
   /**
    * The inputs of {@link MediaGenerator#plan(double)} with the defaults: 10 s segments, m4a audio, a 240-line
-   * rendition, 4 thumbnails, 8 downloads in flight, spread stages, header checks, 30 min per stage, 1 retry.
+   * rendition, 4 thumbnails, {@link #defaultFetchConcurrency()} downloads in flight, spread stages, header checks,
+   * 30 min per stage, 1 retry.
    */
   public static PipelineSettings forScale(double scale, Path outputDir) {
     return new PipelineSettings(MediaGenerator.plan(scale), scale, 10, "m4a", 240, 4, defaultFetchConcurrency(),
-        true, Verify.HEADERS,
-        Duration.ofMinutes(30), 1, 42, outputDir);
+        true, Verify.HEADERS, Duration.ofMinutes(30), 1, 42, outputDir);
   }
 
   /** Two fetches per core of this machine, 2 to 16. */
