@@ -43,6 +43,10 @@ final class BenchBroadcastCommand implements Callable<Integer> {
       + "fresh daemons have compiled their download path (default 64MiB; 0 = measure cold JVMs).")
   String warmup = "64MiB";
 
+  @Option(names = "--warmup-rounds", description = "Warm-up fetches, each of a new content that is deleted "
+      + "everywhere afterwards (default 3: nine fresh JVMs still compile through the first one).")
+  int warmupRounds = 3;
+
 
   @Mixin
   BenchOptions options;
@@ -77,7 +81,7 @@ final class BenchBroadcastCommand implements Callable<Integer> {
 
   /** One phase on a fresh cluster: the origin node holds the content, N nodes fetch it at once. */
   private Map<String, Object> run(Path root, Path content, boolean p2p) throws Exception {
-    try (LocalCluster cluster = new LocalCluster(root)) {
+    try (LocalCluster cluster = options.cluster(root)) {
       if (p2p) {
         cluster.startScheduler();
       }
@@ -89,10 +93,8 @@ final class BenchBroadcastCommand implements Callable<Integer> {
       ExecutorService pool = Executors.newFixedThreadPool(peers);
       try {
         long warmupBytes = ByteSize.parse(warmup).bytes();
-        if (warmupBytes > 0) {
-          Path w = root.resolve("warmup.bin");
-          BenchImportCommand.writeRandom(w, warmupBytes, 7); // not a prefix of the timed content
-          fetchEverywhere(origin, nodes, importOn(origin, w), root, "warmup", p2p, pool);
+        for (int round = 0; warmupBytes > 0 && round < warmupRounds; round++) {
+          warmUp(origin, nodes, root, warmupBytes, round, p2p, pool);
         }
         double servedBefore = origin.metric("rayfile_peer_served_bytes_total");
         List<Double> seconds = fetchEverywhere(origin, nodes, importOn(origin, content), root, "out", p2p, pool);
@@ -109,6 +111,28 @@ final class BenchBroadcastCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * One untimed fetch of a fresh content, deleted everywhere afterwards: the timed phase then starts with compiled
+   * daemons but with none of the warm-up's bytes in the page cache or the stores.
+   */
+  private static void warmUp(LocalCluster.Node origin, List<LocalCluster.Node> nodes, Path root, long bytes,
+      int round, boolean p2p, ExecutorService pool) throws Exception {
+    Path w = root.resolve("warmup.bin");
+    BenchImportCommand.writeRandom(w, bytes, 7 + round); // not a prefix of the timed content, nor of another round
+    ContentId id = importOn(origin, w);
+    Files.delete(w);
+    fetchEverywhere(origin, nodes, id, root, "warmup", p2p, pool);
+    for (LocalCluster.Node n : nodes) {
+      Files.delete(root.resolve(n.name() + ".warmup"));
+      try (NodeClient c = n.client()) {
+        c.delete(id, true);
+      }
+    }
+    try (NodeClient c = origin.client()) {
+      c.delete(id, true);
+    }
+  }
+
   private static ContentId importOn(LocalCluster.Node origin, Path file) {
     try (NodeClient c = origin.client()) {
       return c.importPath(file, false, true).content().id();
@@ -119,6 +143,7 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   private static List<Double> fetchEverywhere(LocalCluster.Node origin, List<LocalCluster.Node> nodes, ContentId id,
       Path root, String suffix, boolean p2p, ExecutorService pool) throws Exception {
     long start = System.nanoTime();
+    System.err.println("TMP phase " + p2p + suffix + " start " + java.nio.file.Files.readString(Path.of("/proc/uptime")));
     List<CompletableFuture<Double>> done = new ArrayList<>();
     for (LocalCluster.Node n : nodes) {
       done.add(CompletableFuture.supplyAsync(() -> {
@@ -133,6 +158,7 @@ final class BenchBroadcastCommand implements Callable<Integer> {
     for (CompletableFuture<Double> f : done) {
       seconds.add(f.get(30, TimeUnit.MINUTES));
     }
+    System.err.println("TMP phase " + p2p + suffix + " end " + java.nio.file.Files.readString(Path.of("/proc/uptime")));
     return seconds;
   }
 }

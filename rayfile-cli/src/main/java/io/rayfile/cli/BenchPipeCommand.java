@@ -110,7 +110,7 @@ final class BenchPipeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long bytes = ByteSize.parse(size).bytes();
     Path work = options.scratch("pipe");
-    try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
+    try (LocalCluster cluster = options.cluster(work.resolve("cluster"))) {
       cluster.startScheduler();
       LocalCluster.Node parent = cluster.startNode("parent");
       LocalCluster.Node child = cluster.startNode("child");

@@ -50,7 +50,7 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     int each = Math.toIntExact(ByteSize.parse(size).bytes());
     Path work = options.scratch("small");
-    try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
+    try (LocalCluster cluster = options.cluster(work.resolve("cluster"))) {
       cluster.startScheduler();
       LocalCluster.Node holder = cluster.startNode("holder");
       LocalCluster.Node fetcher = cluster.startNode("fetcher");

@@ -97,7 +97,7 @@ final class BenchStressCommand implements Callable<Integer> {
     long pipeBytes = ByteSize.parse(pipeSize).bytes();
     Path work = options.scratch("stress");
     long t0 = System.nanoTime();
-    try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
+    try (LocalCluster cluster = options.cluster(work.resolve("cluster"))) {
       cluster.startHead();
       for (int i = 0; i < nodes; i++) {
         cluster.startNode("n" + i);

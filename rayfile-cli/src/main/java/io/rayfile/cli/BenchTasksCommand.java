@@ -56,7 +56,7 @@ final class BenchTasksCommand implements Callable<Integer> {
     }
     int bytes = (int) ByteSize.parse(size).bytes();
     Path work = options.scratch("tasks");
-    try (LocalCluster cluster = new LocalCluster(work.resolve("cluster"))) {
+    try (LocalCluster cluster = options.cluster(work.resolve("cluster"))) {
       cluster.startHead();
       for (int i = 0; i < nodes; i++) {
         cluster.startNode("n" + i);

@@ -27,6 +27,7 @@ import java.util.Map;
  */
 public final class LocalCluster implements AutoCloseable {
   private final Path root;
+  private final List<String> nodeArgs;
   private final List<DaemonProcess> processes = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final List<DaemonProcess> schedulers = new ArrayList<>();
@@ -89,7 +90,13 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public LocalCluster(Path root) {
+    this(root, List.of());
+  }
+
+  /** A cluster whose every node also gets {@code nodeArgs} (e.g. {@code --direct-io}). */
+  public LocalCluster(Path root, List<String> nodeArgs) {
     this.root = root;
+    this.nodeArgs = List.copyOf(nodeArgs);
   }
 
   /** Starts a scheduler instance; nodes started afterwards use every instance started so far. */
@@ -165,6 +172,7 @@ public final class LocalCluster implements AutoCloseable {
       args.addAll(List.of("--scheduler",
           String.join(",", schedulers.stream().map(p -> p.api().toString()).toList())));
     }
+    args.addAll(nodeArgs);
     args.addAll(List.of(extraArgs));
     Node node = new Node(name, start(dir, args, name + ".log"));
     nodes.add(node);

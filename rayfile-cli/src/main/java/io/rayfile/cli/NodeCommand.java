@@ -48,6 +48,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "Evict unpinned contents idle longer than this, ISO-8601 (e.g. PT24H); default: never.")
   Duration ttl = Duration.ZERO;
 
+  @Option(names = "--direct-io", description = "Write downloaded pieces, and read them back for hashing, with "
+      + "O_DIRECT, past the page cache: for nodes whose memory belongs to their workloads, or where cache pages are "
+      + "dear (VMs). Falls back to buffered I/O where the file system refuses it (tmpfs).")
+  boolean directIo;
+
   @Option(names = "--evict-interval", paramLabel = "DURATION", description = "Eviction pass period (PT30S).")
   Duration evictInterval = Duration.ofSeconds(30);
 
@@ -113,7 +118,8 @@ final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    StoreSettings store = StoreSettings.defaults(data).withWatermarks(high, low).withTtl(ttl);
+    StoreSettings store = StoreSettings.defaults(data).withWatermarks(high, low).withTtl(ttl)
+        .withDirectIo(directIo);
     if (quota != null) {
       store = store.withQuotaBytes(ByteSize.parse(quota).bytes());
     }

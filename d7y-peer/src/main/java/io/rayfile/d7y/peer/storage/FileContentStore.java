@@ -112,9 +112,9 @@ public final class FileContentStore implements ContentStore {
       this.record = record;
     }
 
-    synchronized InOrderHash hash() {
+    synchronized InOrderHash hash(boolean directIo) {
       if (hash == null) {
-        hash = new InOrderHash();
+        hash = new InOrderHash(directIo);
       }
       return hash;
     }
@@ -837,7 +837,7 @@ public final class FileContentStore implements ContentStore {
           + ", not " + layout + "; all peers must use the same piece length for a content");
     }
     if (!rec.complete() && rec.allPiecesFinished()) {
-      finish(id, e); // every piece landed but the SHA-256 check did not run (e.g. a crash, or an empty content)
+      finish(id, e, null); // every piece landed but the SHA-256 check did not run (e.g. a crash, or an empty content)
     }
     return e.record.toInfo(id);
   }
@@ -868,8 +868,12 @@ public final class FileContentStore implements ContentStore {
       lock.unlock();
     }
     try {
-      FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
-      return new FilePieceWriter(id, e, piece, offset, size, ch);
+      // Direct only at a block-aligned offset: pieces whose length is a multiple of 4 KiB (all but tiny tests').
+      FileChannel direct = settings.directIo() && DirectIo.aligned(offset) ? DirectIo.openWrite(dataFile(id)) : null;
+      FileChannel ch = direct != null ? direct : FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
+      // A one-piece content is hashed as it arrives: no reading back (from the disk, when direct) to check it.
+      boolean whole = layout.pieceCount() == 1 && e.record.kind() != ContentKind.EXTERNAL;
+      return new FilePieceWriter(id, e, piece, offset, size, ch, direct != null, whole);
     } catch (IOException | RuntimeException ex) {
       endWrite(id, e, piece);
       if (ex instanceof NoSuchFileException) {
@@ -917,16 +921,24 @@ public final class FileContentStore implements ContentStore {
     private final int size;
     private final FileChannel channel;
     private final CRC32C crc = new CRC32C();
+    /** With a direct channel: bytes not yet written, a whole staging buffer at a time (aligned), else null. */
+    private ByteBuffer staging;
+    private long flushed;
+    /** For a content of one piece: the SHA-256 of the bytes as they arrive, else null. */
+    private final MessageDigest sha;
     private long written;
     private boolean ended;
 
-    FilePieceWriter(ContentId id, Entry entry, int piece, long offset, int size, FileChannel channel) {
+    FilePieceWriter(ContentId id, Entry entry, int piece, long offset, int size, FileChannel channel,
+        boolean direct, boolean wholeContent) {
       this.id = id;
       this.entry = entry;
       this.piece = piece;
       this.offset = offset;
       this.size = size;
       this.channel = channel;
+      this.staging = direct ? DirectIo.stage() : null;
+      this.sha = wholeContent ? ContentHasher.sha256() : null;
     }
 
     @Override
@@ -941,10 +953,14 @@ public final class FileContentStore implements ContentStore {
             + " bytes; writing " + n + " more after " + written + " would pass its end");
       }
       crc.update(bytes.duplicate());
+      if (sha != null) {
+        sha.update(bytes.duplicate());
+      }
       try {
-        long pos = offset + written;
-        while (bytes.hasRemaining()) {
-          pos += channel.write(bytes, pos);
+        if (staging != null) {
+          stage(bytes);
+        } else {
+          DirectIo.writeFully(channel, bytes, offset + written);
         }
         written += n;
       } catch (IOException ex) {
@@ -975,6 +991,12 @@ public final class FileContentStore implements ContentStore {
               "piece %d of %s: CRC32C is %08x, expected %08x; the piece stays missing (fetch it elsewhere)",
               piece, id, actual, expectedCrc32c));
         }
+        try {
+          flushTail();
+        } catch (IOException ex) {
+          abort();
+          throw StorageErrors.io(ex, "writing piece " + piece + " of " + id + " to " + dataFile(id));
+        }
         ended = true;
         closeChannel();
       }
@@ -999,9 +1021,9 @@ public final class FileContentStore implements ContentStore {
         entry.leases.decrementAndGet();
       }
       if (last) {
-        finish(id, entry);
+        finish(id, entry, sha == null ? null : ContentId.ofDigest(sha.digest()));
       } else if (entry.record.kind() != ContentKind.EXTERNAL) { // an external content is not named by its digest
-        entry.hash().advance(dataFile(id), entry.record.layout(), entry::finished);
+        entry.hash(settings.directIo()).advance(dataFile(id), entry.record.layout(), entry::finished);
       }
     }
 
@@ -1020,7 +1042,42 @@ public final class FileContentStore implements ContentStore {
       abort();
     }
 
+    /** Copies {@code bytes} into the staging buffer, writing it out each time it fills. */
+    private void stage(ByteBuffer bytes) throws IOException {
+      while (bytes.hasRemaining()) {
+        int take = Math.min(bytes.remaining(), staging.remaining());
+        staging.put(bytes.slice(bytes.position(), take));
+        bytes.position(bytes.position() + take);
+        if (!staging.hasRemaining()) {
+          staging.flip();
+          DirectIo.writeFully(channel, staging, offset + flushed);
+          flushed += staging.capacity();
+          staging.clear();
+        }
+      }
+    }
+
+    /** Writes what is staged: whole blocks directly, the piece's unaligned tail (content's last block) buffered. */
+    private void flushTail() throws IOException {
+      if (staging == null || staging.position() == 0) {
+        return;
+      }
+      int staged = staging.position();
+      int whole = DirectIo.alignDown(staged);
+      DirectIo.writeFully(channel, staging.slice(0, whole), offset + flushed);
+      if (whole < staged) {
+        try (FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE)) {
+          DirectIo.writeFully(buffered, staging.slice(whole, staged - whole), offset + flushed + whole);
+        }
+      }
+      flushed += staged;
+    }
+
     private void closeChannel() {
+      if (staging != null) {
+        DirectIo.unstage(staging);
+        staging = null;
+      }
       try {
         channel.close();
       } catch (IOException ex) {
@@ -1042,16 +1099,20 @@ public final class FileContentStore implements ContentStore {
     }
   }
 
-  /** Checks the SHA-256 of a content whose pieces are all there and makes it complete, or drops it. */
-  private void finish(ContentId id, Entry e) {
+  /**
+   * Checks the SHA-256 of a content whose pieces are all there and makes it complete, or drops it.
+   *
+   * @param digest the SHA-256 taken while its only piece arrived, or null to take it from the file
+   */
+  private void finish(ContentId id, Entry e, ContentId digest) {
     if (!e.finalizing.compareAndSet(false, true)) {
       return; // another thread is on it
     }
     e.leases.incrementAndGet();
     try {
-      ContentId actual = id;
-      if (e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id, not its digest
-        actual = e.hash().finish(dataFile(id), e.record.layout(), e::finished);
+      ContentId actual = digest != null ? digest : id;
+      if (digest == null && e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id
+        actual = e.hash(settings.directIo()).finish(dataFile(id), e.record.layout(), e::finished);
       }
       if (actual == null) {
         try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {

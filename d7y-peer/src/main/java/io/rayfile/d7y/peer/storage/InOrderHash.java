@@ -22,11 +22,17 @@ import java.util.function.IntPredicate;
  */
 final class InOrderHash {
   private final ReentrantLock lock = new ReentrantLock();
+  /** Read pieces back with O_DIRECT ({@link DirectIo}): they were written past the page cache. */
+  private final boolean directIo;
   private final MessageDigest sha = ContentHasher.sha256();
   /** Pieces [0, next) are in the digest. */
   private volatile int next;
   /** An I/O error left the digest unusable: {@link #finish} reports that and the caller hashes the file itself. */
   private volatile boolean broken;
+
+  InOrderHash(boolean directIo) {
+    this.directIo = directIo;
+  }
 
   /** Hashes the pieces contiguous from {@link #next} that {@code finished} says are in the file; never blocks. */
   void advance(Path file, PieceLayout layout, IntPredicate finished) {
@@ -77,11 +83,16 @@ final class InOrderHash {
       return;
     }
     ByteBuffer buf = IoBuffers.take();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    try (FileChannel direct = directIo ? DirectIo.openRead(file) : null;
+        FileChannel ch = direct != null ? direct : FileChannel.open(file, StandardOpenOption.READ)) {
       int piece = next;
       while (piece < layout.pieceCount() && finished.test(piece)) {
         long start = layout.offset(piece);
-        if (!ContentHasher.readRange(ch, buf, start, start + layout.size(piece), sha::update)) {
+        long end = start + layout.size(piece);
+        boolean read = direct != null && DirectIo.aligned(start)
+            ? DirectIo.readRange(ch, buf, start, end, sha::update)
+            : ContentHasher.readRange(ch, buf, start, end, sha::update);
+        if (!read) {
           throw new IOException(file + " ends inside piece " + piece);
         }
         next = ++piece;

@@ -21,7 +21,7 @@ final class IoBuffers {
   static ByteBuffer take() {
     ByteBuffer b = FREE.poll();
     if (b == null) {
-      return ByteBuffer.allocateDirect(ContentHasher.BUFFER_SIZE);
+      return DirectIo.allocateAligned(ContentHasher.BUFFER_SIZE); // aligned: direct reads use them too
     }
     FREE_COUNT.decrementAndGet();
     b.clear();

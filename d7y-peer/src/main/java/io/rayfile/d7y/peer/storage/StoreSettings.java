@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param ttl unpinned contents idle longer than this are evicted; {@link Duration#ZERO} means no TTL
  * @param clock time source (tests pass a fixed or manual clock)
  * @param expectedContents how many contents the metadata map is sized for (it grows to 20x this before failing)
+ * @param directIo write downloaded pieces, and read them back for hashing, with O_DIRECT: past the page cache (see
+ *     {@link DirectIo}); where the file system refuses it, the store uses buffered I/O
  */
 public record StoreSettings(
     Path dataDir,
@@ -26,7 +28,8 @@ public record StoreSettings(
     double lowWatermark,
     Duration ttl,
     Clock clock,
-    int expectedContents) {
+    int expectedContents,
+    boolean directIo) {
 
   /** Quota used by {@link #defaults} when the file system's size cannot be read. */
   public static final long FALLBACK_QUOTA = 100L << 30;
@@ -57,7 +60,13 @@ public record StoreSettings(
     }
   }
 
-  /** Settings with the default metadata capacity. */
+  /** Settings with buffered I/O. */
+  public StoreSettings(Path dataDir, long quotaBytes, double highWatermark, double lowWatermark, Duration ttl,
+      Clock clock, int expectedContents) {
+    this(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, clock, expectedContents, false);
+  }
+
+  /** Settings with the default metadata capacity and buffered I/O. */
   public StoreSettings(Path dataDir, long quotaBytes, double highWatermark, double lowWatermark, Duration ttl,
       Clock clock) {
     this(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, clock, DEFAULT_EXPECTED_CONTENTS);
@@ -75,23 +84,29 @@ public record StoreSettings(
   }
 
   public StoreSettings withQuotaBytes(long quota) {
-    return new StoreSettings(dataDir, quota, highWatermark, lowWatermark, ttl, clock, expectedContents);
+    return new StoreSettings(dataDir, quota, highWatermark, lowWatermark, ttl, clock, expectedContents, directIo);
   }
 
   public StoreSettings withWatermarks(double high, double low) {
-    return new StoreSettings(dataDir, quotaBytes, high, low, ttl, clock, expectedContents);
+    return new StoreSettings(dataDir, quotaBytes, high, low, ttl, clock, expectedContents, directIo);
   }
 
   public StoreSettings withTtl(Duration newTtl) {
-    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, newTtl, clock, expectedContents);
+    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, newTtl, clock, expectedContents,
+        directIo);
   }
 
   public StoreSettings withClock(Clock newClock) {
-    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, newClock, expectedContents);
+    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, newClock, expectedContents,
+        directIo);
   }
 
   public StoreSettings withExpectedContents(int n) {
-    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, clock, n);
+    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, clock, n, directIo);
+  }
+
+  public StoreSettings withDirectIo(boolean direct) {
+    return new StoreSettings(dataDir, quotaBytes, highWatermark, lowWatermark, ttl, clock, expectedContents, direct);
   }
 
   /** True when a TTL is configured. */

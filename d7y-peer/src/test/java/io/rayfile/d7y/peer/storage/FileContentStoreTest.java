@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.rayfile.d7y.peer.ErrorCode;
 import io.rayfile.d7y.peer.PeerException;
@@ -399,6 +400,60 @@ class FileContentStoreTest {
     assertEquals(0.90, d.highWatermark());
     assertEquals(0.75, d.lowWatermark());
     assertNotEquals(null, d.clock());
+  }
+
+  @Test
+  void aOnePieceContentIsCheckedAgainstItsIdAsItArrives() throws Exception {
+    byte[] bytes = randomBytes(3000, 7);
+    PieceLayout layout = new PieceLayout(bytes.length, 4096);
+    ContentId claimed = sha256(randomBytes(3000, 8));
+    store.begin(claimed, ContentKind.FILE, layout);
+    PeerException e = assertThrows(PeerException.class, () -> writePiece(claimed, layout, bytes, 0));
+    assertEquals(ErrorCode.CORRUPT_CONTENT, e.code());
+    assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+    assertTrue(store.stat(claimed).isEmpty());
+
+    ContentId id = sha256(bytes);
+    store.begin(id, ContentKind.FILE, layout);
+    writePiece(id, layout, bytes, 0);
+    assertEquals(ContentState.COMPLETE, store.stat(id).orElseThrow().state());
+    assertArrayEquals(bytes, Files.readAllBytes(store.dataFile(id)));
+  }
+
+  @Test
+  void aDirectIoStoreWritesPiecesPastThePageCache() throws Exception {
+    try (FileContentStore direct = FileContentStore.open(
+        StoreTestSupport.settings(tmp.resolve("direct"), clock).withDirectIo(true))) {
+      // Pieces of 2 MiB (two staging buffers each) and a last one of 9000 bytes: two whole blocks and a tail.
+      byte[] bytes = randomBytes(4 * MIB + 9000, 21);
+      ContentId id = sha256(bytes);
+      PieceLayout layout = new PieceLayout(bytes.length, 2 * MIB);
+      direct.begin(id, ContentKind.FILE, layout);
+      assumeTrue(DirectIo.openWrite(direct.dataFile(id)) != null, "the temp dir's file system refuses O_DIRECT");
+
+      try (PieceWriter w = direct.writePiece(id, 1)) { // a lying parent: the staged bytes go nowhere useful
+        writeInChunks(w, bytes, (int) layout.offset(1), layout.size(1));
+        assertEquals(ErrorCode.CORRUPT_CONTENT, assertThrows(PeerException.class, () -> w.commit(1)).code());
+      }
+      assertFalse(direct.finishedPieces(id).get(1));
+      for (int p : new int[] {2, 0, 1}) {
+        int off = (int) layout.offset(p);
+        try (PieceWriter w = direct.writePiece(id, p)) {
+          writeInChunks(w, bytes, off, layout.size(p));
+          w.commit(crc(bytes, off, layout.size(p)));
+        }
+      }
+      assertEquals(ContentState.COMPLETE, direct.stat(id).orElseThrow().state());
+      assertArrayEquals(bytes, Files.readAllBytes(direct.dataFile(id)));
+      assertTrue(direct.verify(id).ok());
+    }
+  }
+
+  /** Writes as a socket delivers: chunks of an odd size that straddle staging buffers and blocks. */
+  private static void writeInChunks(PieceWriter w, byte[] bytes, int off, int size) {
+    for (int at = 0; at < size; at += 100_003) {
+      w.write(ByteBuffer.wrap(bytes, off + at, Math.min(100_003, size - at)));
+    }
   }
 
   private void writePiece(ContentId id, PieceLayout layout, byte[] bytes, int p) {

@@ -2,6 +2,7 @@ package io.rayfile.d7y.peer.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,11 +38,21 @@ class InOrderHashTest {
 
   @Test
   void piecesLandingOutOfOrderGiveTheDigestOfTheWholeFile() throws Exception {
-    byte[] bytes = random(3 * PIECE + 123, 1);
+    piecesLandingOutOfOrder(false);
+  }
+
+  @Test
+  void directReadsGiveTheSameDigest() throws Exception {
+    assumeTrue(DirectIo.openRead(file(new byte[1])) != null, "the temp dir's file system refuses O_DIRECT");
+    piecesLandingOutOfOrder(true);
+  }
+
+  private void piecesLandingOutOfOrder(boolean directIo) throws Exception {
+    byte[] bytes = random(3 * PIECE + 123, 1); // the last piece ends inside a block
     Path f = file(bytes);
     PieceLayout layout = new PieceLayout(bytes.length, PIECE);
     BitSet done = new BitSet();
-    InOrderHash h = new InOrderHash();
+    InOrderHash h = new InOrderHash(directIo);
     for (int piece : new int[] {2, 1, 3}) { // piece 0 is missing: nothing can be hashed yet
       done.set(piece);
       h.advance(f, layout, done::get);
@@ -57,7 +68,7 @@ class InOrderHashTest {
     Path f = file(bytes);
     BitSet done = new BitSet();
     done.set(0);
-    assertNull(new InOrderHash().finish(f, new PieceLayout(bytes.length, PIECE), done::get));
+    assertNull(new InOrderHash(false).finish(f, new PieceLayout(bytes.length, PIECE), done::get));
   }
 
   @Test
@@ -69,7 +80,7 @@ class InOrderHashTest {
     PieceLayout layout = new PieceLayout(bytes.length, PIECE);
     BitSet done = new BitSet();
     done.set(0);
-    InOrderHash h = new InOrderHash();
+    InOrderHash h = new InOrderHash(false);
     h.advance(f, layout, done::get); // the damaged piece 0 went into the digest
     done.clear(0);
     h.reset(); // it was dropped, and is written again with the right bytes
@@ -85,7 +96,7 @@ class InOrderHashTest {
     PieceLayout layout = new PieceLayout(2L * PIECE, PIECE); // claims more than the file has
     BitSet done = new BitSet();
     done.set(0, 2);
-    assertNull(new InOrderHash().finish(f, layout, done::get));
+    assertNull(new InOrderHash(false).finish(f, layout, done::get));
   }
 
   @Test
@@ -95,7 +106,7 @@ class InOrderHashTest {
     PieceLayout layout = new PieceLayout(bytes.length, PIECE);
     BitSet done = new BitSet();
     done.set(0, 2);
-    InOrderHash h = new InOrderHash();
+    InOrderHash h = new InOrderHash(false);
     assertEquals(sha(bytes), h.finish(f, layout, done::get));
     assertEquals(sha(bytes), h.finish(f, layout, done::get));
   }
@@ -106,7 +117,7 @@ class InOrderHashTest {
     Path f = file(bytes);
     PieceLayout layout = new PieceLayout(bytes.length, PIECE);
     BitSet done = new BitSet();
-    InOrderHash h = new InOrderHash();
+    InOrderHash h = new InOrderHash(false);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       Future<?>[] all = new Future<?>[layout.pieceCount()];
