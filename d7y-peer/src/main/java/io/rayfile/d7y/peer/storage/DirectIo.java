@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
  * and write an unaligned tail through an ordinary channel (Linux keeps the two coherent: a direct read first writes
  * back cached pages of its range).
  */
-final class DirectIo {
+public final class DirectIo {
   private static final Logger log = LoggerFactory.getLogger(DirectIo.class);
   static final int ALIGN = 4096;
   /** Staging buffer per piece being written: large enough that one write call moves a lot, small enough to pool. */
-  static final int STAGE_SIZE = 1 << 20;
+  public static final int STAGE_SIZE = 1 << 20;
   static final int KEPT = 32;
 
   private static final ConcurrentLinkedQueue<ByteBuffer> FREE = new ConcurrentLinkedQueue<>();
@@ -44,7 +44,7 @@ final class DirectIo {
   }
 
   /** {@code file} opened for direct reads, or null when its file system refuses O_DIRECT (then read buffered). */
-  static FileChannel openRead(Path file) throws IOException {
+  public static FileChannel openRead(Path file) throws IOException {
     return open(file, StandardOpenOption.READ);
   }
 
@@ -70,7 +70,7 @@ final class DirectIo {
   }
 
   /** True when {@code position} may start a direct read or write. */
-  static boolean aligned(long position) {
+  public static boolean aligned(long position) {
     return (position & (ALIGN - 1)) == 0;
   }
 
@@ -80,7 +80,7 @@ final class DirectIo {
   }
 
   /** {@code n} rounded up to a whole number of blocks. */
-  static long alignUp(long n) {
+  public static long alignUp(long n) {
     return (n + ALIGN - 1) & -ALIGN;
   }
 
@@ -90,7 +90,7 @@ final class DirectIo {
   }
 
   /** An aligned staging buffer of {@link #STAGE_SIZE}, cleared; give it back with {@link #unstage}. */
-  static ByteBuffer stage() {
+  public static ByteBuffer stage() {
     ByteBuffer b = FREE.poll();
     if (b == null) {
       return allocateAligned(STAGE_SIZE);
@@ -99,7 +99,7 @@ final class DirectIo {
     return b.clear();
   }
 
-  static void unstage(ByteBuffer b) {
+  public static void unstage(ByteBuffer b) {
     if (FREE_COUNT.incrementAndGet() <= KEPT) {
       FREE.offer(b);
     } else {

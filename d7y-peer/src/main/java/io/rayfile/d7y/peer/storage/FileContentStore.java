@@ -1158,7 +1158,7 @@ public final class FileContentStore implements ContentStore {
       throw new PeerException(ErrorCode.INCOMPLETE, "piece " + piece + " of " + id + " is not here yet");
     }
     touch(id, e, false);
-    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece));
+    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), settings.directIo());
   }
 
   // ---------------------------------------------------------------- pins, delete, eviction

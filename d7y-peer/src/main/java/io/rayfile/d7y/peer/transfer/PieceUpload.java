@@ -1,9 +1,12 @@
 package io.rayfile.d7y.peer.transfer;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.rayfile.d7y.peer.storage.DirectIo;
 import io.rayfile.d7y.peer.storage.PieceData;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * Sends one piece: its header, then its bytes as zero-copy file regions of at most {@code chunkSize}, each after
  * the rate bucket allowed it, with at most {@link #WINDOW} chunks written but not yet on the wire. The bytes never
  * pass through the Java heap, and a client that stops reading holds at most that window (file regions, not
- * memory) until the write time-out closes its connection. Runs on the connection's event loop only.
+ * memory) until the write time-out closes its connection. A store with direct I/O hands out pieces to read with
+ * O_DIRECT: each chunk is then read into a pooled, aligned staging buffer (at most {@link #WINDOW} per upload) and
+ * sent from there, so serving does not pull the piece into the page cache. Runs on the connection's event loop
+ * only.
  */
 final class PieceUpload {
   private static final Logger log = LoggerFactory.getLogger(PieceUpload.class);
@@ -35,6 +41,8 @@ final class PieceUpload {
   private final TransferMetrics metrics;
   private final Done done;
   private FileChannel file;
+  /** The file was opened with O_DIRECT: chunks are read into aligned buffers instead of sent as file regions. */
+  private boolean direct;
   private long position;
   private int outstanding;
   private boolean waitingForTokens;
@@ -58,7 +66,14 @@ final class PieceUpload {
    * @throws IOException when the file cannot be opened (nothing was written: the caller sends an error frame)
    */
   void start() throws IOException {
-    file = FileChannel.open(data.file(), StandardOpenOption.READ);
+    if (data.directIo() && DirectIo.aligned(data.offset()) && chunkSize <= DirectIo.STAGE_SIZE
+        && DirectIo.aligned(chunkSize)) {
+      file = DirectIo.openRead(data.file());
+      direct = file != null;
+    }
+    if (file == null) {
+      file = FileChannel.open(data.file(), StandardOpenOption.READ);
+    }
     if (file.size() < data.offset() + data.length()) {
       long size = file.size();
       closeFile();
@@ -116,11 +131,31 @@ final class PieceUpload {
       finish(false);
       return;
     }
-    PieceFileRegion region = new PieceFileRegion(file, data.file(), data.offset() + position, n);
+    ByteBuffer staged = null;
+    Object chunk;
+    if (direct) {
+      staged = DirectIo.stage();
+      try {
+        readChunk(staged, n);
+      } catch (IOException e) {
+        DirectIo.unstage(staged);
+        log.debug("reading piece {} of {} failed: {}", piece, data.file(), e.toString());
+        finish(false);
+        ctx.close(); // the header promised bytes that cannot come
+        return;
+      }
+      chunk = Unpooled.wrappedBuffer(staged);
+    } else {
+      chunk = new PieceFileRegion(file, data.file(), data.offset() + position, n);
+    }
     position += n;
     outstanding++;
-    ChannelFuture f = ctx.writeAndFlush(region);
+    ChannelFuture f = ctx.writeAndFlush(chunk);
+    ByteBuffer toReturn = staged;
     f.addListener(future -> {
+      if (toReturn != null) {
+        DirectIo.unstage(toReturn); // the write is over, on the wire or failed: nothing reads the buffer any more
+      }
       outstanding--;
       if (future.isSuccess()) {
         metrics.bytesServed(n);
@@ -143,6 +178,25 @@ final class PieceUpload {
         pump();
       }
     });
+  }
+
+  /**
+   * Reads the next {@code n} bytes of the piece into {@code buf} with O_DIRECT: the position is aligned (piece
+   * offsets and chunk sizes are), the length is rounded up to whole blocks and cut back to {@code n}. Blocks the
+   * event loop for one disk read, as sendfile of an uncached region does.
+   */
+  private void readChunk(ByteBuffer buf, int n) throws IOException {
+    long at = data.offset() + position;
+    buf.clear().limit((int) Math.min(buf.capacity(), DirectIo.alignUp(n)));
+    int got = 0;
+    while (got < n) {
+      int r = file.read(buf, at + got);
+      if (r <= 0) {
+        throw new IOException(data.file() + " ends " + got + " bytes into a chunk of " + n + " at byte " + at);
+      }
+      got += r;
+    }
+    buf.flip().limit(n);
   }
 
   private void finish(boolean success) {
