@@ -143,7 +143,6 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   private static List<Double> fetchEverywhere(LocalCluster.Node origin, List<LocalCluster.Node> nodes, ContentId id,
       Path root, String suffix, boolean p2p, ExecutorService pool) throws Exception {
     long start = System.nanoTime();
-    System.err.println("TMP phase " + p2p + suffix + " start " + java.nio.file.Files.readString(Path.of("/proc/uptime")));
     List<CompletableFuture<Double>> done = new ArrayList<>();
     for (LocalCluster.Node n : nodes) {
       done.add(CompletableFuture.supplyAsync(() -> {
@@ -158,7 +157,6 @@ final class BenchBroadcastCommand implements Callable<Integer> {
     for (CompletableFuture<Double> f : done) {
       seconds.add(f.get(30, TimeUnit.MINUTES));
     }
-    System.err.println("TMP phase " + p2p + suffix + " end " + java.nio.file.Files.readString(Path.of("/proc/uptime")));
     return seconds;
   }
 }

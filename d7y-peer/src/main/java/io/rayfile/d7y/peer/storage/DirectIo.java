@@ -21,19 +21,20 @@ import org.slf4j.LoggerFactory;
  * 1.2 to 3 ms of kernel time per MiB written buffered, 0.1 ms per MiB written direct.
  *
  * <p>O_DIRECT needs the file position, the length and the buffer address aligned to the device's logical block;
- * {@link #ALIGN} (4096) covers 512- and 4096-byte devices. Callers stage bytes in {@link #stage() aligned buffers}
+ * {@link #ALIGN} (4096) covers 512- and 4096-byte devices. Callers stage bytes in aligned {@link BufferPool buffers}
  * and write an unaligned tail through an ordinary channel (Linux keeps the two coherent: a direct read first writes
  * back cached pages of its range).
  */
 public final class DirectIo {
   private static final Logger log = LoggerFactory.getLogger(DirectIo.class);
   static final int ALIGN = 4096;
-  /** Staging buffer per piece being written: large enough that one write call moves a lot, small enough to pool. */
-  public static final int STAGE_SIZE = 1 << 20;
-  static final int KEPT = 32;
-
-  private static final ConcurrentLinkedQueue<ByteBuffer> FREE = new ConcurrentLinkedQueue<>();
-  private static final AtomicInteger FREE_COUNT = new AtomicInteger();
+  /**
+   * Staging buffers of piece writers: a few hundred can be in flight on a busy node, so they are small; a direct
+   * write of 256 KiB already runs at the disk's speed.
+   */
+  static final BufferPool WRITES = new BufferPool(256 << 10, 64);
+  /** Staging buffers of uploads: one chunk each ({@code ServerSettings.chunkSize}, 1 MiB by default), two per upload. */
+  public static final BufferPool CHUNKS = new BufferPool(1 << 20, 32);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private DirectIo() {}
@@ -89,21 +90,42 @@ public final class DirectIo {
     return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN).limit(size).slice();
   }
 
-  /** An aligned staging buffer of {@link #STAGE_SIZE}, cleared; give it back with {@link #unstage}. */
-  public static ByteBuffer stage() {
-    ByteBuffer b = FREE.poll();
-    if (b == null) {
-      return allocateAligned(STAGE_SIZE);
-    }
-    FREE_COUNT.decrementAndGet();
-    return b.clear();
-  }
+  /**
+   * Aligned direct buffers of one size, kept for reuse: allocating one zeroes it and leaves it to the GC, which a node
+   * moving hundreds of pieces a second would feel. At most {@code kept} are kept; a burst beyond allocates and drops.
+   */
+  public static final class BufferPool {
+    private final int size;
+    private final int kept;
+    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger freeCount = new AtomicInteger();
 
-  public static void unstage(ByteBuffer b) {
-    if (FREE_COUNT.incrementAndGet() <= KEPT) {
-      FREE.offer(b);
-    } else {
-      FREE_COUNT.decrementAndGet();
+    BufferPool(int size, int kept) {
+      this.size = size;
+      this.kept = kept;
+    }
+
+    /** The size of every buffer of this pool (a whole number of blocks). */
+    public int size() {
+      return size;
+    }
+
+    /** A cleared buffer; give it back with {@link #give}. */
+    public ByteBuffer take() {
+      ByteBuffer b = free.poll();
+      if (b == null) {
+        return allocateAligned(size);
+      }
+      freeCount.decrementAndGet();
+      return b.clear();
+    }
+
+    public void give(ByteBuffer b) {
+      if (freeCount.incrementAndGet() <= kept) {
+        free.offer(b);
+      } else {
+        freeCount.decrementAndGet();
+      }
     }
   }
 

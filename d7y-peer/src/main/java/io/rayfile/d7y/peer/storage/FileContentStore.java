@@ -937,7 +937,7 @@ public final class FileContentStore implements ContentStore {
       this.offset = offset;
       this.size = size;
       this.channel = channel;
-      this.staging = direct ? DirectIo.stage() : null;
+      this.staging = direct ? DirectIo.WRITES.take() : null;
       this.sha = wholeContent ? ContentHasher.sha256() : null;
     }
 
@@ -1075,7 +1075,7 @@ public final class FileContentStore implements ContentStore {
 
     private void closeChannel() {
       if (staging != null) {
-        DirectIo.unstage(staging);
+        DirectIo.WRITES.give(staging);
         staging = null;
       }
       try {

@@ -66,7 +66,7 @@ final class PieceUpload {
    * @throws IOException when the file cannot be opened (nothing was written: the caller sends an error frame)
    */
   void start() throws IOException {
-    if (data.directIo() && DirectIo.aligned(data.offset()) && chunkSize <= DirectIo.STAGE_SIZE
+    if (data.directIo() && DirectIo.aligned(data.offset()) && chunkSize <= DirectIo.CHUNKS.size()
         && DirectIo.aligned(chunkSize)) {
       file = DirectIo.openRead(data.file());
       direct = file != null;
@@ -134,11 +134,11 @@ final class PieceUpload {
     ByteBuffer staged = null;
     Object chunk;
     if (direct) {
-      staged = DirectIo.stage();
+      staged = DirectIo.CHUNKS.take();
       try {
         readChunk(staged, n);
       } catch (IOException e) {
-        DirectIo.unstage(staged);
+        DirectIo.CHUNKS.give(staged);
         log.debug("reading piece {} of {} failed: {}", piece, data.file(), e.toString());
         finish(false);
         ctx.close(); // the header promised bytes that cannot come
@@ -154,7 +154,7 @@ final class PieceUpload {
     ByteBuffer toReturn = staged;
     f.addListener(future -> {
       if (toReturn != null) {
-        DirectIo.unstage(toReturn); // the write is over, on the wire or failed: nothing reads the buffer any more
+        DirectIo.CHUNKS.give(toReturn); // the write is over, on the wire or failed: nothing reads the buffer any more
       }
       outstanding--;
       if (future.isSuccess()) {

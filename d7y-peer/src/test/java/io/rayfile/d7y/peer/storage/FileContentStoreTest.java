@@ -424,7 +424,7 @@ class FileContentStoreTest {
   void aDirectIoStoreWritesPiecesPastThePageCache() throws Exception {
     try (FileContentStore direct = FileContentStore.open(
         StoreTestSupport.settings(tmp.resolve("direct"), clock).withDirectIo(true))) {
-      // Pieces of 2 MiB (two staging buffers each) and a last one of 9000 bytes: two whole blocks and a tail.
+      // Pieces of 2 MiB (eight staging buffers each) and a last one of 9000 bytes: two whole blocks and a tail.
       byte[] bytes = randomBytes(4 * MIB + 9000, 21);
       ContentId id = sha256(bytes);
       PieceLayout layout = new PieceLayout(bytes.length, 2 * MIB);
