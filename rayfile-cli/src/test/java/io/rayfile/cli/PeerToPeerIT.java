@@ -251,6 +251,42 @@ class PeerToPeerIT {
         "fetched " + fetched + " bytes, remaining was " + remaining);
   }
 
+  /**
+   * Nodes started with --direct-io write and serve pieces past the page cache: three peers share a content, one of
+   * them is killed halfway and restarted, and every copy ends byte-identical with the seed read about once.
+   */
+  @Test
+  void directIoNodesShareAContentAndResumeAfterAKill() throws Exception {
+    cluster.close();
+    cluster = new LocalCluster(tmp.resolve("direct-cluster"), List.of("--direct-io"));
+    cluster.startScheduler();
+    LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "48MiB");
+    List<LocalCluster.Node> peers = List.of(cluster.startNode("peer0"), cluster.startNode("peer1"),
+        cluster.startNode("peer2"));
+    Path src = random("content.bin", 128 * MIB + 12345); // the last piece ends inside a block
+    ContentId id = put(seed, src);
+    for (int i = 0; i < peers.size(); i++) {
+      getAsync(peers.get(i), id.toString(), "first" + i).exceptionally(e -> null); // peer0's dies with it
+    }
+    LocalCluster.Node victim = peers.get(0);
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      try (NodeClient c = victim.client()) {
+        ContentInfo info = c.stat(id, false).content();
+        return info.finishedPieces() >= info.layout().pieceCount() / 2;
+      } catch (PeerException notYet) {
+        return false;
+      }
+    });
+    victim.process().kill9();
+    victim.process().restart();
+    for (int i = 0; i < peers.size(); i++) {
+      Path out = getAsync(peers.get(i), id.toString(), "out" + i).get(3, TimeUnit.MINUTES);
+      assertEquals(-1, Files.mismatch(src, out), "peer" + i + "'s copy");
+    }
+    double served = seed.metric("rayfile_peer_served_bytes_total");
+    assertTrue(served <= 1.1 * Files.size(src), "the seed served " + served / MIB + " MiB: more than 1.1 x");
+  }
+
   @Test
   void aCorruptPieceOnAParentIsDetectedAndFetchedElsewhere() throws Exception {
     cluster.startScheduler();
