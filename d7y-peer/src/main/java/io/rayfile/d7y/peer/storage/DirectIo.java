@@ -33,7 +33,7 @@ public final class DirectIo {
    * write of 256 KiB already runs at the disk's speed.
    */
   static final BufferPool WRITES = new BufferPool(256 << 10, 64);
-  /** Staging buffers of uploads: one chunk each ({@code ServerSettings.chunkSize}, 1 MiB by default), two per upload. */
+  /** Staging buffers of uploads: a chunk each ({@code ServerSettings.chunkSize}, 1 MiB by default), two per upload. */
   public static final BufferPool CHUNKS = new BufferPool(1 << 20, 32);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 

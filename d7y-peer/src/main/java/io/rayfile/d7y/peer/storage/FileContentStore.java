@@ -837,7 +837,7 @@ public final class FileContentStore implements ContentStore {
           + ", not " + layout + "; all peers must use the same piece length for a content");
     }
     if (!rec.complete() && rec.allPiecesFinished()) {
-      finish(id, e, null); // every piece landed but the SHA-256 check did not run (e.g. a crash, or an empty content)
+      finish(id, e, null); // all pieces landed but the SHA-256 check did not run (a crash, an empty content)
     }
     return e.record.toInfo(id);
   }
