@@ -66,6 +66,18 @@ class PeerToPeerIT {
     }, pool);
   }
 
+  /** Waits until {@code node} holds at least half of {@code id}'s pieces. */
+  private static void awaitHalfThePieces(LocalCluster.Node node, ContentId id) {
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      try (NodeClient c = node.client()) {
+        ContentInfo info = c.stat(id, false).content();
+        return info.finishedPieces() >= info.layout().pieceCount() / 2;
+      } catch (PeerException notYet) {
+        return false;
+      }
+    });
+  }
+
   private Path random(String name, long bytes) throws IOException {
     Path p = tmp.resolve(name);
     BenchImportCommand.writeRandom(p, bytes);
@@ -222,14 +234,7 @@ class PeerToPeerIT {
     ContentId id = put(seed, src);
     getAsync(child, id.toString(), "ignored").exceptionally(e -> null); // dies with the process
 
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      try (NodeClient c = child.client()) {
-        ContentInfo info = c.stat(id, false).content();
-        return info.finishedPieces() >= info.layout().pieceCount() / 2;
-      } catch (PeerException notYet) {
-        return false;
-      }
-    });
+    awaitHalfThePieces(child, id);
     child.process().kill9();
     child.process().restart();
     ContentInfo before;
@@ -269,14 +274,7 @@ class PeerToPeerIT {
       getAsync(peers.get(i), id.toString(), "first" + i).exceptionally(e -> null); // peer0's dies with it
     }
     LocalCluster.Node victim = peers.get(0);
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      try (NodeClient c = victim.client()) {
-        ContentInfo info = c.stat(id, false).content();
-        return info.finishedPieces() >= info.layout().pieceCount() / 2;
-      } catch (PeerException notYet) {
-        return false;
-      }
-    });
+    awaitHalfThePieces(victim, id);
     victim.process().kill9();
     victim.process().restart();
     for (int i = 0; i < peers.size(); i++) {

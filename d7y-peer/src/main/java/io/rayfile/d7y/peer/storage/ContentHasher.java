@@ -62,11 +62,11 @@ final class ContentHasher {
     int[] crcs = new int[layout.pieceCount()];
     MessageDigest sha = sha256();
     CRC32C crc = new CRC32C();
-    ByteBuffer buf = IoBuffers.take();
+    ByteBuffer buf = BufferPool.HASHING.take();
     try {
       return hash(in, expectedLength, pieceLength, copyTo, layout, crcs, sha, crc, buf);
     } finally {
-      IoBuffers.give(buf);
+      BufferPool.HASHING.give(buf);
     }
   }
 

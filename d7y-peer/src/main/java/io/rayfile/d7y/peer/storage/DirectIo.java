@@ -7,9 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,47 +84,8 @@ public final class DirectIo {
   }
 
   /** A direct buffer of {@code size} bytes whose address is block-aligned. */
-  static ByteBuffer allocateAligned(int size) {
+  public static ByteBuffer allocateAligned(int size) {
     return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN).limit(size).slice();
-  }
-
-  /**
-   * Aligned direct buffers of one size, kept for reuse: allocating one zeroes it and leaves it to the GC, which a node
-   * moving hundreds of pieces a second would feel. At most {@code kept} are kept; a burst beyond allocates and drops.
-   */
-  public static final class BufferPool {
-    private final int size;
-    private final int kept;
-    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger freeCount = new AtomicInteger();
-
-    BufferPool(int size, int kept) {
-      this.size = size;
-      this.kept = kept;
-    }
-
-    /** The size of every buffer of this pool (a whole number of blocks). */
-    public int size() {
-      return size;
-    }
-
-    /** A cleared buffer; give it back with {@link #give}. */
-    public ByteBuffer take() {
-      ByteBuffer b = free.poll();
-      if (b == null) {
-        return allocateAligned(size);
-      }
-      freeCount.decrementAndGet();
-      return b.clear();
-    }
-
-    public void give(ByteBuffer b) {
-      if (freeCount.incrementAndGet() <= kept) {
-        free.offer(b);
-      } else {
-        freeCount.decrementAndGet();
-      }
-    }
   }
 
   /**

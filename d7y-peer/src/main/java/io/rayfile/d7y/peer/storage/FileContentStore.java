@@ -551,7 +551,7 @@ public final class FileContentStore implements ContentStore {
       // External (URL) contents are keyed by their task id, not by their digest: only CRCs apply to them.
       boolean checkSha = rec.complete() && rec.kind() != ContentKind.EXTERNAL;
       boolean shaOk = false;
-      ByteBuffer buf = IoBuffers.take();
+      ByteBuffer buf = BufferPool.HASHING.take();
       try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
         MessageDigest sha = ContentHasher.sha256();
         CRC32C crc = new CRC32C();
@@ -580,7 +580,7 @@ public final class FileContentStore implements ContentStore {
       } catch (IOException ex) {
         throw StorageErrors.io(ex, "verifying " + id);
       } finally {
-        IoBuffers.give(buf);
+        BufferPool.HASHING.give(buf);
       }
       int pieces = layout.pieceCount();
       if (bad.isEmpty() && (shaOk || !checkSha)) {

@@ -82,7 +82,7 @@ final class InOrderHash {
     if (broken || next >= layout.pieceCount() || !finished.test(next)) {
       return;
     }
-    ByteBuffer buf = IoBuffers.take();
+    ByteBuffer buf = BufferPool.HASHING.take();
     try (FileChannel direct = directIo ? DirectIo.openRead(file) : null;
         FileChannel ch = direct != null ? direct : FileChannel.open(file, StandardOpenOption.READ)) {
       int piece = next;
@@ -100,7 +100,7 @@ final class InOrderHash {
     } catch (IOException e) {
       broken = true; // a partial piece may be in the digest: only a full pass can tell now
     } finally {
-      IoBuffers.give(buf);
+      BufferPool.HASHING.give(buf);
     }
   }
 }
