@@ -79,12 +79,12 @@ public final class DirectIo {
   }
 
   /** {@code n} rounded up to a whole number of blocks. */
-  public static long alignUp(long n) {
+  static long alignUp(long n) {
     return (n + ALIGN - 1) & -ALIGN;
   }
 
   /** A direct buffer of {@code size} bytes whose address is block-aligned. */
-  public static ByteBuffer allocateAligned(int size) {
+  static ByteBuffer allocateAligned(int size) {
     return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN).limit(size).slice();
   }
 
@@ -99,28 +99,36 @@ public final class DirectIo {
   }
 
   /**
-   * Reads bytes [{@code pos}, {@code end}) of a direct channel into {@code buf} (aligned, a whole number of blocks
-   * long) one buffer-full at a time and feeds each to {@code sink}. {@code pos} must be aligned; reads are rounded
-   * up to whole blocks and the bytes past {@code end} are not fed.
+   * Reads bytes [{@code pos}, {@code pos + n}) of a direct channel into {@code buf} (aligned, at least {@code n}
+   * rounded up to whole blocks long) with one read rounded up to whole blocks, then leaves {@code buf} holding
+   * exactly those {@code n} bytes. {@code pos} must be aligned.
+   *
+   * @return false when the file ends first (a regular file reads short only at its end)
+   */
+  public static boolean readAt(FileChannel in, ByteBuffer buf, long pos, int n) throws IOException {
+    buf.clear().limit((int) alignUp(n));
+    if (in.read(buf, pos) < n) {
+      return false;
+    }
+    buf.flip().limit(n);
+    return true;
+  }
+
+  /**
+   * Feeds bytes [{@code pos}, {@code end}) of a direct channel to {@code sink}, one buffer-full of {@code buf}
+   * (aligned, a whole number of blocks long) at a time. {@code pos} must be aligned.
    *
    * @return false when the file ends before {@code end}
    */
   static boolean readRange(FileChannel in, ByteBuffer buf, long pos, long end, Consumer<ByteBuffer> sink)
       throws IOException {
     while (pos < end) {
-      int want = (int) Math.min(buf.capacity(), alignUp(end - pos));
-      buf.clear().limit(want);
-      int n = in.read(buf, pos);
-      if (n <= 0) {
+      int n = (int) Math.min(buf.capacity(), end - pos);
+      if (!readAt(in, buf, pos, n)) {
         return false;
       }
-      int use = (int) Math.min(n, end - pos);
-      buf.flip().limit(use);
       sink.accept(buf);
-      pos += use;
-      if (pos < end && n < want) {
-        return false; // a short read: the file ends before end
-      }
+      pos += n;
     }
     return true;
   }

@@ -136,7 +136,10 @@ final class PieceUpload {
     if (direct) {
       staged = DirectIo.CHUNKS.take();
       try {
-        readChunk(staged, n);
+        // Blocks the event loop for one disk read, as sendfile of an uncached region does.
+        if (!DirectIo.readAt(file, staged, data.offset() + position, n)) {
+          throw new IOException(data.file() + " ends inside piece " + piece);
+        }
       } catch (IOException e) {
         DirectIo.CHUNKS.give(staged);
         log.debug("reading piece {} of {} failed: {}", piece, data.file(), e.toString());
@@ -178,25 +181,6 @@ final class PieceUpload {
         pump();
       }
     });
-  }
-
-  /**
-   * Reads the next {@code n} bytes of the piece into {@code buf} with O_DIRECT: the position is aligned (piece
-   * offsets and chunk sizes are), the length is rounded up to whole blocks and cut back to {@code n}. Blocks the
-   * event loop for one disk read, as sendfile of an uncached region does.
-   */
-  private void readChunk(ByteBuffer buf, int n) throws IOException {
-    long at = data.offset() + position;
-    buf.clear().limit((int) Math.min(buf.capacity(), DirectIo.alignUp(n)));
-    int got = 0;
-    while (got < n) {
-      int r = file.read(buf, at + got);
-      if (r <= 0) {
-        throw new IOException(data.file() + " ends " + got + " bytes into a chunk of " + n + " at byte " + at);
-      }
-      got += r;
-    }
-    buf.flip().limit(n);
   }
 
   private void finish(boolean success) {
