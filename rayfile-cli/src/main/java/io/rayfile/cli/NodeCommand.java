@@ -48,8 +48,8 @@ final class NodeCommand implements Callable<Integer> {
       description = "Evict unpinned contents idle longer than this, ISO-8601 (e.g. PT24H); default: never.")
   Duration ttl = Duration.ZERO;
 
-  @Option(names = "--direct-io", description = "Write downloaded pieces, and read them back for hashing, with "
-      + "O_DIRECT, past the page cache: for nodes whose memory belongs to their workloads, or where cache pages are "
+  @Option(names = "--direct-io", description = "Write downloaded pieces, read them back for hashing and serve "
+      + "them with O_DIRECT, past the page cache: for nodes whose memory belongs to their workloads, or where cache pages are "
       + "dear (VMs). Falls back to buffered I/O where the file system refuses it (tmpfs).")
   boolean directIo;
 

@@ -18,8 +18,8 @@ import java.time.Duration;
  * @param ttl unpinned contents idle longer than this are evicted; {@link Duration#ZERO} means no TTL
  * @param clock time source (tests pass a fixed or manual clock)
  * @param expectedContents how many contents the metadata map is sized for (it grows to 20x this before failing)
- * @param directIo write downloaded pieces, and read them back for hashing, with O_DIRECT: past the page cache (see
- *     {@link DirectIo}); where the file system refuses it, the store uses buffered I/O
+ * @param directIo write downloaded pieces, read them back for hashing and serve them with O_DIRECT: past the page
+ *     cache (see {@link DirectIo}); where the file system refuses it, the store uses buffered I/O
  */
 public record StoreSettings(
     Path dataDir,
