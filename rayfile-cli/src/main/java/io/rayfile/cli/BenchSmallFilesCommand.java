@@ -38,10 +38,19 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
   @Option(names = "--concurrency", description = "Fetches in flight (default 1).")
   int concurrency = 1;
 
-  @Option(names = "--warmup", description = "Files fetched first and not counted, so the fresh daemons have "
-      + "compiled their download path (default 3000: after 500, C2 still took 30% of the CPU of the timed run).")
+  @Option(names = "--warmup", description = "Fetches before the timed run, not counted, at least (default 3000). "
+      + "Warm-up goes on past this until every JVM (scheduler, both nodes, this client) spent at most 2%% of a "
+      + "round compiling, or --warmup-max fetches: a long-running node is compiled, fresh daemons are not.")
   int warmup = 3000;
 
+  @Option(names = "--warmup-max", description = "Most warm-up fetches (default 30000; also stops after 5 minutes).")
+  int warmupMax = 30_000;
+
+  /** Files fetched per warm-up round, then deleted from the fetcher so the next round fetches them again. */
+  private static final int WARMUP_SET = 500;
+  /** A JVM is warm when it compiles for at most this share of a round's wall time. */
+  private static final double SETTLED_JIT_SHARE = 0.02;
+  private static final long WARMUP_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   @Mixin
   BenchOptions options;
@@ -54,7 +63,8 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
       cluster.startScheduler();
       LocalCluster.Node holder = cluster.startNode("holder");
       LocalCluster.Node fetcher = cluster.startNode("fetcher");
-      int total = files + warmup;
+      int warmSet = Math.min(WARMUP_SET, warmup);
+      int total = files + warmSet;
       List<ContentId> ids = new ArrayList<>(total);
       Path src = work.resolve("src");
       Files.createDirectories(src);
@@ -73,11 +83,17 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
       ExecutorService pool = Executors.newFixedThreadPool(concurrency);
       List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
       AtomicInteger next = new AtomicInteger();
+      JitClock jit = new JitClock(Map.of("scheduler", cluster.scheduler(), "holder", holder.process(),
+          "fetcher", fetcher.process()));
       try (NodeClient c = fetcher.client()) {
-        fetchAll(c, ids.subList(0, warmup), out, pool, new ArrayList<>(), new AtomicInteger());
+        long warmStart = System.nanoTime();
+        int warmed = warmUp(c, ids.subList(0, warmSet), out, pool, jit);
+        double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
+        Map<String, Double> jitBefore = jit.read();
         long start = System.nanoTime();
-        fetchAll(c, ids.subList(warmup, total), out, pool, latencies, next);
+        fetchAll(c, ids.subList(warmSet, total), out, pool, latencies, next);
         double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> jitMs = jit.since(jitBefore);
         Percentiles p = Percentiles.of(latencies);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("files", files);
@@ -87,6 +103,9 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
         r.put("files_per_s", files / seconds);
         r.putAll(p.json());
         r.put("p99_over_p50", p.p99() / p.p50());
+        r.put("warmup_files", warmed);
+        r.put("warmup_seconds", warmSeconds);
+        r.put("jit_ms_during_run", jitMs);
         if (options.json) {
           Output.json(r);
         } else {
@@ -100,6 +119,41 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
     } finally {
       BenchImportCommand.deleteTree(work);
     }
+  }
+
+  /**
+   * Fetches {@code set} round after round, deleting the fetched copies after each, until at least {@link #warmup}
+   * fetches are done and the JIT has settled, or {@link #warmupMax} fetches or 5 minutes have passed.
+   *
+   * @return the number of warm-up fetches
+   */
+  private int warmUp(NodeClient c, List<ContentId> set, Path out, ExecutorService pool, JitClock jit)
+      throws Exception {
+    int fetched = 0;
+    if (set.isEmpty()) {
+      return fetched;
+    }
+    long deadline = System.nanoTime() + WARMUP_NANOS;
+    while (fetched < warmupMax && System.nanoTime() < deadline) {
+      Map<String, Double> before = jit.read();
+      long t0 = System.nanoTime();
+      fetchAll(c, set, out, pool, new ArrayList<>(), new AtomicInteger());
+      double wallMs = (System.nanoTime() - t0) / 1e6;
+      Map<String, Double> spent = jit.since(before);
+      fetched += set.size();
+      for (ContentId id : set) {
+        Files.deleteIfExists(out.resolve(id.hex()));
+        c.delete(id, true);
+      }
+      double share = JitClock.maxShare(spent, wallMs);
+      System.err.printf("warm-up: %d fetches, %.0f files/s, JIT took up to %.1f%% of the round (ms %s)%n", fetched,
+          set.size() / (wallMs / 1e3), 100 * share, spent);
+      if (fetched >= warmup && share <= SETTLED_JIT_SHARE) {
+        return fetched;
+      }
+    }
+    System.err.printf("warm-up: stopped after %d fetches before the JIT settled%n", fetched);
+    return fetched;
   }
 
   private void fetchAll(NodeClient c, List<ContentId> ids, Path out, ExecutorService pool, List<Double> latencies,

@@ -2,6 +2,11 @@ package io.rayfile.d7y.peer.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -12,7 +17,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Everything a node daemon counts, in one Prometheus registry: bytes from the origin, from peers and served to
- * peers, piece failures, active downloads and uploads, back-to-source decisions, downloads by result.
+ * peers, piece failures, active downloads and uploads, back-to-source decisions, downloads by result; and the JVM's
+ * own meters (memory, threads, classes, JIT compilation time, process CPU), which is how an operator, or a benchmark
+ * waiting for a warm daemon, sees what the runtime itself costs.
  */
 public final class PeerMetrics implements TransferMetrics, DownloadMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -25,6 +32,11 @@ public final class PeerMetrics implements TransferMetrics, DownloadMetrics {
   private final AtomicInteger activeUploads = new AtomicInteger();
 
   public PeerMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmCompilationMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
     gauge("rayfile.peer.downloads.active", "Downloads in progress", activeDownloads, AtomicInteger::get);
     gauge("rayfile.peer.uploads.active", "Pieces being sent", activeUploads, AtomicInteger::get);
   }

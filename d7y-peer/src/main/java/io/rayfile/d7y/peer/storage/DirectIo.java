@@ -68,6 +68,14 @@ public final class DirectIo {
     }
   }
 
+  /**
+   * True when {@code e} is a file system refusing a direct read or write of aligned bytes (EINVAL), as opposed to
+   * a failing disk or a full one. Java reports the errno only as its message.
+   */
+  static boolean isRefusal(IOException e) {
+    return e.getMessage() != null && e.getMessage().contains("Invalid argument");
+  }
+
   /** True when {@code position} may start a direct read or write. */
   public static boolean aligned(long position) {
     return (position & (ALIGN - 1)) == 0;

@@ -96,6 +96,12 @@ public final class FileContentStore implements ContentStore {
   private final ConcurrentHashMap<ContentId, Entry> entries = new ConcurrentHashMap<>();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final AtomicLong usedBytes = new AtomicLong();
+  private final DirectWrites directWrites;
+  /**
+   * Pieces go past the page cache ({@link StoreSettings#directIo}); false from the start when not asked for, and
+   * from the first direct write the file system refuses (EINVAL) on.
+   */
+  private volatile boolean direct;
   private final Object space = new Object();
   private long reservedBytes; // guarded by space
   private volatile boolean closed;
@@ -128,9 +134,20 @@ public final class FileContentStore implements ContentStore {
     }
   }
 
+  /**
+   * Opens a data file for direct writes, or returns null when its file system refuses O_DIRECT at open. A seam so
+   * tests can hand out channels that refuse the writes themselves, as file systems do that accept the open.
+   */
+  @FunctionalInterface
+  interface DirectWrites {
+    FileChannel open(Path file) throws IOException;
+  }
+
   private FileContentStore(StoreSettings settings, EvictionStrategy eviction, MetadataStore meta,
-      FileChannel lockChannel, FileLock dirLock) {
+      FileChannel lockChannel, FileLock dirLock, DirectWrites directWrites) {
     this.settings = settings;
+    this.directWrites = directWrites;
+    this.direct = settings.directIo();
     this.eviction = eviction;
     this.contentDir = settings.dataDir().resolve("content");
     this.tmpDir = settings.dataDir().resolve("tmp");
@@ -152,6 +169,10 @@ public final class FileContentStore implements ContentStore {
    * open; a second one fails with IO_ERROR.
    */
   public static FileContentStore open(StoreSettings settings, EvictionStrategy eviction) {
+    return open(settings, eviction, DirectIo::openWrite);
+  }
+
+  static FileContentStore open(StoreSettings settings, EvictionStrategy eviction, DirectWrites directWrites) {
     Path data = settings.dataDir();
     FileChannel lockChannel = null;
     FileLock lock = null;
@@ -175,7 +196,7 @@ public final class FileContentStore implements ContentStore {
       }
       Files.createDirectories(tmp);
       meta = ChronicleMetadataStore.open(data.resolve("meta"), settings.expectedContents());
-      FileContentStore store = new FileContentStore(settings, eviction, meta, lockChannel, lock);
+      FileContentStore store = new FileContentStore(settings, eviction, meta, lockChannel, lock, directWrites);
       store.recover();
       return store;
     } catch (IOException | RuntimeException e) {
@@ -869,11 +890,11 @@ public final class FileContentStore implements ContentStore {
     }
     try {
       // Direct only at a block-aligned offset: pieces whose length is a multiple of 4 KiB (all but tiny tests').
-      FileChannel direct = settings.directIo() && DirectIo.aligned(offset) ? DirectIo.openWrite(dataFile(id)) : null;
-      FileChannel ch = direct != null ? direct : FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
+      FileChannel directCh = direct && DirectIo.aligned(offset) ? directWrites.open(dataFile(id)) : null;
+      FileChannel ch = directCh != null ? directCh : FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
       // A one-piece content is hashed as it arrives: no reading back (from the disk, when direct) to check it.
       boolean whole = layout.pieceCount() == 1 && e.record.kind() != ContentKind.EXTERNAL;
-      return new FilePieceWriter(id, e, piece, offset, size, ch, direct != null, whole);
+      return new FilePieceWriter(id, e, piece, offset, size, ch, directCh != null, whole);
     } catch (IOException | RuntimeException ex) {
       endWrite(id, e, piece);
       if (ex instanceof NoSuchFileException) {
@@ -919,10 +940,13 @@ public final class FileContentStore implements ContentStore {
     private final int piece;
     private final long offset;
     private final int size;
-    private final FileChannel channel;
+    private FileChannel channel;
     private final CRC32C crc = new CRC32C();
-    /** With a direct channel: bytes not yet written, a whole staging buffer at a time (aligned), else null. */
+    /** Writing with O_DIRECT through {@link #staging}; false when buffered, from the start or after a refusal. */
+    private boolean direct;
+    /** Bytes received, not yet written; written a whole (aligned) buffer at a time. Null when never direct. */
     private ByteBuffer staging;
+    /** Bytes handed to the file: {@link #written} minus what is staged. */
     private long flushed;
     /** For a content of one piece: the SHA-256 of the bytes as they arrive, else null. */
     private final MessageDigest sha;
@@ -937,6 +961,7 @@ public final class FileContentStore implements ContentStore {
       this.offset = offset;
       this.size = size;
       this.channel = channel;
+      this.direct = direct;
       this.staging = direct ? DirectIo.WRITES.take() : null;
       this.sha = wholeContent ? ContentHasher.sha256() : null;
     }
@@ -957,11 +982,7 @@ public final class FileContentStore implements ContentStore {
         sha.update(bytes.duplicate());
       }
       try {
-        if (staging != null) {
-          stage(bytes);
-        } else {
-          DirectIo.writeFully(channel, bytes, offset + written);
-        }
+        stage(bytes);
         written += n;
       } catch (IOException ex) {
         abort();
@@ -1023,7 +1044,7 @@ public final class FileContentStore implements ContentStore {
       if (last) {
         finish(id, entry, sha == null ? null : ContentId.ofDigest(sha.digest()));
       } else if (entry.record.kind() != ContentKind.EXTERNAL) { // an external content is not named by its digest
-        entry.hash(settings.directIo()).advance(dataFile(id), entry.record.layout(), entry::finished);
+        entry.hash(direct).advance(dataFile(id), entry.record.layout(), entry::finished);
       }
     }
 
@@ -1042,35 +1063,65 @@ public final class FileContentStore implements ContentStore {
       abort();
     }
 
-    /** Copies {@code bytes} into the staging buffer, writing it out each time it fills. */
+    /**
+     * Direct: copies {@code bytes} into the staging buffer, writing it out each time it fills. Buffered (from the
+     * start or after a refusal): writes them.
+     */
     private void stage(ByteBuffer bytes) throws IOException {
-      while (bytes.hasRemaining()) {
+      while (direct && bytes.hasRemaining()) {
         int take = Math.min(bytes.remaining(), staging.remaining());
         staging.put(bytes.slice(bytes.position(), take));
         bytes.position(bytes.position() + take);
         if (!staging.hasRemaining()) {
-          staging.flip();
-          DirectIo.writeFully(channel, staging, offset + flushed);
-          flushed += staging.capacity();
+          flushStaged(staging.capacity());
           staging.clear();
         }
       }
+      int n = bytes.remaining();
+      DirectIo.writeFully(channel, bytes, offset + flushed);
+      flushed += n;
     }
 
     /** Writes what is staged: whole blocks directly, the piece's unaligned tail (content's last block) buffered. */
     private void flushTail() throws IOException {
-      if (staging == null || staging.position() == 0) {
+      if (!direct || staging.position() == 0) {
         return;
       }
       int staged = staging.position();
       int whole = DirectIo.alignDown(staged);
-      DirectIo.writeFully(channel, staging.slice(0, whole), offset + flushed);
-      if (whole < staged) {
+      flushStaged(whole);
+      ByteBuffer tail = staging.slice(whole, staged - whole);
+      if (!direct) {
+        DirectIo.writeFully(channel, tail, offset + flushed);
+      } else if (tail.hasRemaining()) {
         try (FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE)) {
-          DirectIo.writeFully(buffered, staging.slice(whole, staged - whole), offset + flushed + whole);
+          DirectIo.writeFully(buffered, tail, offset + flushed);
         }
       }
-      flushed += staged;
+      flushed += staged - whole;
+    }
+
+    /**
+     * Writes the first {@code len} staged bytes (whole blocks) at {@link #flushed} with O_DIRECT. When the file
+     * system refuses (EINVAL from a file system that accepted the open, e.g. a device with larger blocks), this
+     * writer and the store switch to buffered I/O and write the same bytes buffered: a refused write wrote nothing,
+     * a partial one is written over with the same bytes.
+     */
+    private void flushStaged(int len) throws IOException {
+      try {
+        DirectIo.writeFully(channel, staging.slice(0, len), offset + flushed);
+      } catch (IOException ex) {
+        if (!DirectIo.isRefusal(ex)) {
+          throw ex;
+        }
+        refuseDirect(ex);
+        FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
+        closeQuietly(channel);
+        channel = buffered;
+        direct = false;
+        DirectIo.writeFully(channel, staging.slice(0, len), offset + flushed);
+      }
+      flushed += len;
     }
 
     private void closeChannel() {
@@ -1078,11 +1129,24 @@ public final class FileContentStore implements ContentStore {
         DirectIo.WRITES.give(staging);
         staging = null;
       }
+      closeQuietly(channel);
+    }
+
+    private void closeQuietly(FileChannel ch) {
       try {
-        channel.close();
+        ch.close();
       } catch (IOException ex) {
         log.debug("closing {}: {}", id, ex.toString());
       }
+    }
+  }
+
+  /** From now on this store writes, hashes and serves pieces buffered: its file system refused a direct write. */
+  private void refuseDirect(IOException ex) {
+    if (direct) {
+      direct = false;
+      log.warn("store {}: the file system refused a direct write ({}); the store uses buffered I/O from now on",
+          settings.dataDir(), ex.toString());
     }
   }
 
@@ -1112,7 +1176,7 @@ public final class FileContentStore implements ContentStore {
     try {
       ContentId actual = digest != null ? digest : id;
       if (digest == null && e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id
-        actual = e.hash(settings.directIo()).finish(dataFile(id), e.record.layout(), e::finished);
+        actual = e.hash(direct).finish(dataFile(id), e.record.layout(), e::finished);
       }
       if (actual == null) {
         try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
@@ -1158,7 +1222,7 @@ public final class FileContentStore implements ContentStore {
       throw new PeerException(ErrorCode.INCOMPLETE, "piece " + piece + " of " + id + " is not here yet");
     }
     touch(id, e, false);
-    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), settings.directIo());
+    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), direct);
   }
 
   // ---------------------------------------------------------------- pins, delete, eviction

@@ -74,13 +74,14 @@ public record StoreSettings(
 
   /**
    * Defaults for {@code dataDir}: a quota of 90% of the file system holding it, watermarks 0.90 / 0.75, no TTL,
-   * the system clock.
+   * the system clock, direct I/O (see docs/storage.md for why).
    */
   public static StoreSettings defaults(Path dataDir) {
     if (dataDir == null) {
       throw invalid("dataDir must be set");
     }
-    return new StoreSettings(dataDir, defaultQuota(dataDir), 0.90, 0.75, Duration.ZERO, Clock.systemUTC());
+    return new StoreSettings(dataDir, defaultQuota(dataDir), 0.90, 0.75, Duration.ZERO, Clock.systemUTC(),
+        DEFAULT_EXPECTED_CONTENTS, true);
   }
 
   public StoreSettings withQuotaBytes(long quota) {

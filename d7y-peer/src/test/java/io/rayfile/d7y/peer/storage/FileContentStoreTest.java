@@ -17,8 +17,10 @@ import io.rayfile.d7y.peer.ErrorCode;
 import io.rayfile.d7y.peer.PeerException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -446,6 +449,32 @@ class FileContentStoreTest {
       assertEquals(ContentState.COMPLETE, direct.stat(id).orElseThrow().state());
       assertArrayEquals(bytes, Files.readAllBytes(direct.dataFile(id)));
       assertTrue(direct.verify(id).ok());
+    }
+  }
+
+  @Test
+  void aStoreWhoseFileSystemRefusesDirectWritesGoesOnBuffered() throws Exception {
+    AtomicInteger directOpens = new AtomicInteger();
+    StoreSettings settings = StoreTestSupport.settings(tmp.resolve("refusing"), clock).withDirectIo(true);
+    try (FileContentStore refusing = FileContentStore.open(settings, new LruEvictionStrategy(), file -> {
+      directOpens.incrementAndGet();
+      return new RefusingChannel(FileChannel.open(file, StandardOpenOption.WRITE));
+    })) {
+      byte[] bytes = randomBytes(4 * MIB + 9000, 22);
+      ContentId id = sha256(bytes);
+      PieceLayout layout = new PieceLayout(bytes.length, 2 * MIB);
+      refusing.begin(id, ContentKind.FILE, layout);
+      for (int p : new int[] {1, 0, 2}) {
+        int off = (int) layout.offset(p);
+        try (PieceWriter w = refusing.writePiece(id, p)) {
+          writeInChunks(w, bytes, off, layout.size(p)); // the first full staging buffer is refused
+          w.commit(crc(bytes, off, layout.size(p)));
+        }
+      }
+      assertEquals(ContentState.COMPLETE, refusing.stat(id).orElseThrow().state());
+      assertArrayEquals(bytes, Files.readAllBytes(refusing.dataFile(id)));
+      assertEquals(1, directOpens.get(), "after the refusal, pieces are written buffered");
+      assertFalse(refusing.readPiece(id, 0).directIo(), "and served buffered");
     }
   }
 

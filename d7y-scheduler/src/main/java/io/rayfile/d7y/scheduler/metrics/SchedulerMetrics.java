@@ -3,6 +3,11 @@ package io.rayfile.d7y.scheduler.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rayfile.d7y.scheduler.state.PeerScheduler;
@@ -14,7 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The scheduler's meters. Names (Prometheus form): {@code rayfile_scheduler_decisions_total{type}},
  * {@code rayfile_scheduler_back_to_source_total}, {@code rayfile_scheduler_piece_failures_total},
  * {@code rayfile_scheduler_downloads_total{result}}, {@code rayfile_scheduler_peers_removed_total{reason}},
- * gauges {@code rayfile_scheduler_peers}, {@code rayfile_scheduler_contents}, {@code rayfile_scheduler_hosts}.
+ * gauges {@code rayfile_scheduler_peers}, {@code rayfile_scheduler_contents}, {@code rayfile_scheduler_hosts}; and
+ * the JVM's own meters (memory, threads, classes, JIT compilation time {@code jvm_compilation_time_ms_total},
+ * process CPU).
  */
 public final class SchedulerMetrics implements SchedulerEvents {
   private final PrometheusMeterRegistry registry;
@@ -26,6 +33,11 @@ public final class SchedulerMetrics implements SchedulerEvents {
 
   public SchedulerMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmCompilationMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
     this.backToSource = Counter.builder("rayfile.scheduler.back.to.source")
         .description("Answers sending a peer to the origin").register(registry);
     this.pieceFailures = Counter.builder("rayfile.scheduler.piece.failures")

@@ -1,0 +1,23 @@
+package io.rayfile.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code rayfile node}'s I/O mode: direct by default, buffered on request. */
+class NodeCommandOptionsTest {
+  private static NodeCommand parse(String... args) {
+    NodeCommand node = new NodeCommand();
+    new CommandLine(node).parseArgs(args);
+    return node;
+  }
+
+  @Test
+  void directIoIsTheDefaultAndNoDirectIoTurnsItOff() {
+    assertTrue(parse("--data", "/tmp/x").directIo);
+    assertTrue(parse("--data", "/tmp/x", "--direct-io").directIo);
+    assertFalse(parse("--data", "/tmp/x", "--no-direct-io").directIo);
+  }
+}
