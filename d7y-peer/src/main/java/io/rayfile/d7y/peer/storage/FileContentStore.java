@@ -101,7 +101,7 @@ public final class FileContentStore implements ContentStore {
    * Pieces go past the page cache ({@link StoreSettings#directIo}); false from the start when not asked for, and
    * from the first direct write the file system refuses (EINVAL) on.
    */
-  private volatile boolean direct;
+  private volatile boolean directIo;
   private final Object space = new Object();
   private long reservedBytes; // guarded by space
   private volatile boolean closed;
@@ -147,7 +147,7 @@ public final class FileContentStore implements ContentStore {
       FileChannel lockChannel, FileLock dirLock, DirectWrites directWrites) {
     this.settings = settings;
     this.directWrites = directWrites;
-    this.direct = settings.directIo();
+    this.directIo = settings.directIo();
     this.eviction = eviction;
     this.contentDir = settings.dataDir().resolve("content");
     this.tmpDir = settings.dataDir().resolve("tmp");
@@ -890,7 +890,7 @@ public final class FileContentStore implements ContentStore {
     }
     try {
       // Direct only at a block-aligned offset: pieces whose length is a multiple of 4 KiB (all but tiny tests').
-      FileChannel directCh = direct && DirectIo.aligned(offset) ? directWrites.open(dataFile(id)) : null;
+      FileChannel directCh = directIo && DirectIo.aligned(offset) ? directWrites.open(dataFile(id)) : null;
       FileChannel ch = directCh != null ? directCh : FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
       // A one-piece content is hashed as it arrives: no reading back (from the disk, when direct) to check it.
       boolean whole = layout.pieceCount() == 1 && e.record.kind() != ContentKind.EXTERNAL;
@@ -1044,7 +1044,7 @@ public final class FileContentStore implements ContentStore {
       if (last) {
         finish(id, entry, sha == null ? null : ContentId.ofDigest(sha.digest()));
       } else if (entry.record.kind() != ContentKind.EXTERNAL) { // an external content is not named by its digest
-        entry.hash(direct).advance(dataFile(id), entry.record.layout(), entry::finished);
+        entry.hash(directIo).advance(dataFile(id), entry.record.layout(), entry::finished);
       }
     }
 
@@ -1143,8 +1143,8 @@ public final class FileContentStore implements ContentStore {
 
   /** From now on this store writes, hashes and serves pieces buffered: its file system refused a direct write. */
   private void refuseDirect(IOException ex) {
-    if (direct) {
-      direct = false;
+    if (directIo) {
+      directIo = false;
       log.warn("store {}: the file system refused a direct write ({}); the store uses buffered I/O from now on",
           settings.dataDir(), ex.toString());
     }
@@ -1176,7 +1176,7 @@ public final class FileContentStore implements ContentStore {
     try {
       ContentId actual = digest != null ? digest : id;
       if (digest == null && e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id
-        actual = e.hash(direct).finish(dataFile(id), e.record.layout(), e::finished);
+        actual = e.hash(directIo).finish(dataFile(id), e.record.layout(), e::finished);
       }
       if (actual == null) {
         try (FileChannel ch = FileChannel.open(dataFile(id), StandardOpenOption.READ)) {
@@ -1222,7 +1222,7 @@ public final class FileContentStore implements ContentStore {
       throw new PeerException(ErrorCode.INCOMPLETE, "piece " + piece + " of " + id + " is not here yet");
     }
     touch(id, e, false);
-    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), direct);
+    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), directIo);
   }
 
   // ---------------------------------------------------------------- pins, delete, eviction
