@@ -81,8 +81,6 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
       Path out = work.resolve("out");
       Files.createDirectories(out);
       ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-      List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-      AtomicInteger next = new AtomicInteger();
       JitClock jit = new JitClock(Map.of("scheduler", cluster.scheduler(), "holder", holder.process(),
           "fetcher", fetcher.process()));
       try (NodeClient c = fetcher.client()) {
@@ -91,7 +89,7 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
         double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
         Map<String, Double> jitBefore = jit.read();
         long start = System.nanoTime();
-        fetchAll(c, ids.subList(warmSet, total), out, pool, latencies, next);
+        List<Double> latencies = fetchAll(c, ids.subList(warmSet, total), out, pool);
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Double> jitMs = jit.since(jitBefore);
         Percentiles p = Percentiles.of(latencies);
@@ -137,7 +135,7 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
     while (fetched < warmupMax && System.nanoTime() < deadline) {
       Map<String, Double> before = jit.read();
       long t0 = System.nanoTime();
-      fetchAll(c, set, out, pool, new ArrayList<>(), new AtomicInteger());
+      fetchAll(c, set, out, pool);
       double wallMs = (System.nanoTime() - t0) / 1e6;
       Map<String, Double> spent = jit.since(before);
       fetched += set.size();
@@ -156,8 +154,10 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
     return fetched;
   }
 
-  private void fetchAll(NodeClient c, List<ContentId> ids, Path out, ExecutorService pool, List<Double> latencies,
-      AtomicInteger next) throws Exception {
+  /** Fetches {@code ids} into {@code out}, {@link #concurrency} at a time; returns each fetch's seconds. */
+  private List<Double> fetchAll(NodeClient c, List<ContentId> ids, Path out, ExecutorService pool)
+      throws Exception {
+    List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
     List<CompletableFuture<Void>> lanes = new ArrayList<>();
     AtomicInteger index = new AtomicInteger();
     for (int lane = 0; lane < concurrency; lane++) {
@@ -166,10 +166,11 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
           long t0 = System.nanoTime();
           c.download(ids.get(i), out.resolve(ids.get(i).hex()), false, (d, t) -> {});
           latencies.add((System.nanoTime() - t0) / 1e9);
-          next.incrementAndGet();
         }
       }, pool));
     }
     CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
+    return latencies;
   }
+
 }
