@@ -14,13 +14,12 @@ final class BenchOptions {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
-  @Option(names = "--buffered-io", description = "Start the nodes with --no-direct-io (pieces through the page "
-      + "cache).")
-  boolean bufferedIo;
+  @Option(names = "--direct-io", description = "Start the nodes with --direct-io (pieces past the page cache).")
+  boolean directIo;
 
   /** A local cluster under {@code root} whose nodes get the options above. */
   LocalCluster cluster(Path root) {
-    return new LocalCluster(root, bufferedIo ? List.of("--no-direct-io") : List.of());
+    return new LocalCluster(root, directIo ? List.of("--direct-io") : List.of());
   }
 
   /** A fresh scratch directory; the caller deletes it with {@link BenchImportCommand#deleteTree}. */

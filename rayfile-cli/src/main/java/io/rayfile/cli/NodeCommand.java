@@ -48,11 +48,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "Evict unpinned contents idle longer than this, ISO-8601 (e.g. PT24H); default: never.")
   Duration ttl = Duration.ZERO;
 
-  @Option(names = "--direct-io", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Write downloaded pieces, read them back for hashing and serve them with O_DIRECT, past the page "
-      + "cache (default). --no-direct-io keeps them in the page cache: for hosts where it is cheap and consumers "
-      + "read each file right after its download. Falls back to buffered I/O where the file system refuses it.")
-  boolean directIo = true;
+  @Option(names = "--direct-io", description = "Write downloaded pieces, read them back for hashing and serve "
+      + "them with O_DIRECT, past the page cache: for nodes whose memory belongs to their workloads, or where cache "
+      + "pages are dear (VMs). Many small files gain; one big stream loses (docs/storage.md). Falls back to "
+      + "buffered I/O where the file system refuses it.")
+  boolean directIo;
 
   @Option(names = "--evict-interval", paramLabel = "DURATION", description = "Eviction pass period (PT30S).")
   Duration evictInterval = Duration.ofSeconds(30);

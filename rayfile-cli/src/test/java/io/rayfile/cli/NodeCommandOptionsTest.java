@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code rayfile node}'s I/O mode: direct by default, buffered on request. */
+/** {@code rayfile node}'s I/O mode: buffered by default, direct on request. */
 class NodeCommandOptionsTest {
   private static NodeCommand parse(String... args) {
     NodeCommand node = new NodeCommand();
@@ -15,9 +15,8 @@ class NodeCommandOptionsTest {
   }
 
   @Test
-  void directIoIsTheDefaultAndNoDirectIoTurnsItOff() {
-    assertTrue(parse("--data", "/tmp/x").directIo);
+  void bufferedIsTheDefaultAndDirectIoTurnsDirectOn() {
+    assertFalse(parse("--data", "/tmp/x").directIo);
     assertTrue(parse("--data", "/tmp/x", "--direct-io").directIo);
-    assertFalse(parse("--data", "/tmp/x", "--no-direct-io").directIo);
   }
 }

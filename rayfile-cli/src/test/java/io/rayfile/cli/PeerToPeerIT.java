@@ -257,14 +257,13 @@ class PeerToPeerIT {
   }
 
   /**
-   * Nodes started with --no-direct-io write and serve pieces through the page cache (every other test runs the
-   * default, direct I/O): three peers share a content, one of them is killed halfway and restarted, and every copy
-   * ends byte-identical with the seed read about once.
+   * Nodes started with --direct-io write and serve pieces past the page cache: three peers share a content, one of
+   * them is killed halfway and restarted, and every copy ends byte-identical with the seed read about once.
    */
   @Test
-  void bufferedIoNodesShareAContentAndResumeAfterAKill() throws Exception {
+  void directIoNodesShareAContentAndResumeAfterAKill() throws Exception {
     cluster.close();
-    cluster = new LocalCluster(tmp.resolve("buffered-cluster"), List.of("--no-direct-io"));
+    cluster = new LocalCluster(tmp.resolve("direct-cluster"), List.of("--direct-io"));
     cluster.startScheduler();
     LocalCluster.Node seed = cluster.startNode("seed", "--upload-rate", "48MiB");
     List<LocalCluster.Node> peers = List.of(cluster.startNode("peer0"), cluster.startNode("peer1"),

@@ -74,14 +74,13 @@ public record StoreSettings(
 
   /**
    * Defaults for {@code dataDir}: a quota of 90% of the file system holding it, watermarks 0.90 / 0.75, no TTL,
-   * the system clock, direct I/O (see docs/storage.md for why).
+   * the system clock, buffered I/O (docs/storage.md says why not direct).
    */
   public static StoreSettings defaults(Path dataDir) {
     if (dataDir == null) {
       throw invalid("dataDir must be set");
     }
-    return new StoreSettings(dataDir, defaultQuota(dataDir), 0.90, 0.75, Duration.ZERO, Clock.systemUTC(),
-        DEFAULT_EXPECTED_CONTENTS, true);
+    return new StoreSettings(dataDir, defaultQuota(dataDir), 0.90, 0.75, Duration.ZERO, Clock.systemUTC());
   }
 
   public StoreSettings withQuotaBytes(long quota) {
