@@ -858,7 +858,7 @@ public final class FileContentStore implements ContentStore {
           + ", not " + layout + "; all peers must use the same piece length for a content");
     }
     if (!rec.complete() && rec.allPiecesFinished()) {
-      finish(id, e); // all pieces landed but the SHA-256 check did not run (a crash, an empty content)
+      finish(id, e, null); // all pieces landed but the SHA-256 check did not run (a crash, an empty content)
     }
     return e.record.toInfo(id);
   }
@@ -892,8 +892,9 @@ public final class FileContentStore implements ContentStore {
       // Direct only at a block-aligned offset: pieces whose length is a multiple of 4 KiB (all but tiny tests').
       FileChannel directCh = directIo && DirectIo.aligned(offset) ? directWrites.open(dataFile(id)) : null;
       FileChannel ch = directCh != null ? directCh : FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
-      InOrderHash hash = e.record.kind() != ContentKind.EXTERNAL ? e.hash(directIo) : null; // external: no digest
-      return new FilePieceWriter(id, e, piece, offset, size, ch, directCh != null, hash);
+      // A one-piece content is hashed as it arrives: no reading back (from the disk, when direct) to check it.
+      boolean whole = layout.pieceCount() == 1 && e.record.kind() != ContentKind.EXTERNAL;
+      return new FilePieceWriter(id, e, piece, offset, size, ch, directCh != null, whole);
     } catch (IOException | RuntimeException ex) {
       endWrite(id, e, piece);
       if (ex instanceof NoSuchFileException) {
@@ -947,15 +948,13 @@ public final class FileContentStore implements ContentStore {
     private ByteBuffer staging;
     /** Bytes handed to the file: {@link #written} minus what is staged. */
     private long flushed;
-    /** The content's SHA-256 in the making; null for an external content, which is not named by its digest. */
-    private final InOrderHash hash;
-    /** This piece is hashed as it arrives (it was the next one in order), else null. */
-    private InOrderHash.Claim claim;
+    /** For a content of one piece: the SHA-256 of the bytes as they arrive, else null. */
+    private final MessageDigest sha;
     private long written;
     private boolean ended;
 
     FilePieceWriter(ContentId id, Entry entry, int piece, long offset, int size, FileChannel channel,
-        boolean direct, InOrderHash hash) {
+        boolean direct, boolean wholeContent) {
       this.id = id;
       this.entry = entry;
       this.piece = piece;
@@ -964,8 +963,7 @@ public final class FileContentStore implements ContentStore {
       this.channel = channel;
       this.direct = direct;
       this.staging = direct ? DirectIo.WRITES.take() : null;
-      this.hash = hash;
-      this.claim = hash == null ? null : hash.claim(piece);
+      this.sha = wholeContent ? ContentHasher.sha256() : null;
     }
 
     @Override
@@ -980,8 +978,8 @@ public final class FileContentStore implements ContentStore {
             + " bytes; writing " + n + " more after " + written + " would pass its end");
       }
       crc.update(bytes.duplicate());
-      if (claim != null) {
-        claim.update(bytes.duplicate());
+      if (sha != null) {
+        sha.update(bytes.duplicate());
       }
       try {
         stage(bytes);
@@ -1024,7 +1022,6 @@ public final class FileContentStore implements ContentStore {
         closeChannel();
       }
       boolean last;
-      boolean recorded = false;
       ReentrantLock lock = lockFor(id);
       lock.lock();
       try {
@@ -1039,25 +1036,15 @@ public final class FileContentStore implements ContentStore {
         rec = rec.withPiece(piece, expectedCrc32c, nowMillis());
         meta.put(id, rec); // after the bytes: a set bit always means the bytes are there
         entry.record = rec;
-        recorded = true;
         last = rec.allPiecesFinished() && !rec.complete();
       } finally {
         lock.unlock();
         entry.leases.decrementAndGet();
-        endClaim(recorded);
       }
       if (last) {
-        finish(id, entry);
-      } else if (hash != null) {
-        hash.advance(dataFile(id), entry.record.layout(), entry::finished);
-      }
-    }
-
-    /** Ends this piece's claim on the hash: its bytes join the digest when the piece is recorded as finished. */
-    private void endClaim(boolean recorded) {
-      if (claim != null) {
-        hash.release(claim, recorded);
-        claim = null;
+        finish(id, entry, sha == null ? null : ContentId.ofDigest(sha.digest()));
+      } else if (entry.record.kind() != ContentKind.EXTERNAL) { // an external content is not named by its digest
+        entry.hash(directIo).advance(dataFile(id), entry.record.layout(), entry::finished);
       }
     }
 
@@ -1068,7 +1055,6 @@ public final class FileContentStore implements ContentStore {
       }
       ended = true;
       closeChannel();
-      endClaim(false);
       endWrite(id, entry, piece);
     }
 
@@ -1179,15 +1165,17 @@ public final class FileContentStore implements ContentStore {
 
   /**
    * Checks the SHA-256 of a content whose pieces are all there and makes it complete, or drops it.
+   *
+   * @param digest the SHA-256 taken while its only piece arrived, or null to take it from the file
    */
-  private void finish(ContentId id, Entry e) {
+  private void finish(ContentId id, Entry e, ContentId digest) {
     if (!e.finalizing.compareAndSet(false, true)) {
       return; // another thread is on it
     }
     e.leases.incrementAndGet();
     try {
-      ContentId actual = id;
-      if (e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id
+      ContentId actual = digest != null ? digest : id;
+      if (digest == null && e.record.kind() != ContentKind.EXTERNAL) { // an external content's id is its task id
         actual = e.hash(directIo).finish(dataFile(id), e.record.layout(), e::finished);
       }
       if (actual == null) {

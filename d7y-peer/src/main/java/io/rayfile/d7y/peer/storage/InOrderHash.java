@@ -16,11 +16,6 @@ import java.util.function.IntPredicate;
  * the whole content in one pause at the end; with eight peers finishing a 512 MiB content at once on two cores,
  * that pause was seconds long.
  *
- * <p>A piece that is the next one in order when its writer starts is not read back at all: the writer
- * {@linkplain #claim claims} it and hashes its bytes as they arrive (a single parent sends pieces in order, so a
- * one-parent stream, and every one-piece content, is never read back). A piece that fails leaves the digest as it
- * was: the claim hashed into a copy.
- *
  * <p>Thread-safe. {@link #advance} never waits: when another thread is hashing, it leaves the new pieces to that
  * thread, which checks again after it lets go. The check is the same as before: every byte of the content, read
  * from the file after its piece was committed.
@@ -29,81 +24,14 @@ final class InOrderHash {
   private final ReentrantLock lock = new ReentrantLock();
   /** Read pieces back with O_DIRECT ({@link DirectIo}): they were written past the page cache. */
   private final boolean directIo;
-  private MessageDigest sha = ContentHasher.sha256(); // guarded by lock
+  private final MessageDigest sha = ContentHasher.sha256();
   /** Pieces [0, next) are in the digest. */
   private volatile int next;
-  /** A writer hashes piece {@link #next} as it arrives: nothing reads back until it lets go. Guarded by lock. */
-  private boolean claimed;
-  /** Moves on each {@link #reset} and {@link #finish}: a claim from before one of them no longer counts. */
-  private int generation; // guarded by lock
-
-  /**
-   * A writer's claim on the next piece: it passes every byte of the piece, in order, to {@link #digest} (a copy of
-   * the digest so far, so a failed piece costs nothing) and ends with {@link #release}.
-   */
-  static final class Claim {
-    private final int piece;
-    private final int generation;
-    private final MessageDigest digest;
-
-    private Claim(int piece, int generation, MessageDigest digest) {
-      this.piece = piece;
-      this.generation = generation;
-      this.digest = digest;
-    }
-
-    /** Hashes the next bytes of the piece (the writer's thread only). */
-    void update(ByteBuffer bytes) {
-      digest.update(bytes);
-    }
-  }
   /** An I/O error left the digest unusable: {@link #finish} reports that and the caller hashes the file itself. */
   private volatile boolean broken;
 
   InOrderHash(boolean directIo) {
     this.directIo = directIo;
-  }
-
-  /**
-   * A claim on {@code piece} when it is the next piece to hash and nobody is hashing, else null (the piece is read
-   * back after its commit, as usual). Never blocks.
-   */
-  Claim claim(int piece) {
-    if (!lock.tryLock()) {
-      return null;
-    }
-    try {
-      if (broken || claimed || next != piece) {
-        return null;
-      }
-      Claim c = new Claim(piece, generation, (MessageDigest) sha.clone());
-      claimed = true;
-      return c;
-    } catch (CloneNotSupportedException e) {
-      return null; // every SHA-256 provider of the JDK clones; another one is hashed by reading back
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Ends {@code claim}: with {@code committed}, its piece is in the file and joins the digest; otherwise the
-   * digest stays as it was. Call {@link #advance} afterwards for the pieces that landed meanwhile.
-   */
-  void release(Claim claim, boolean committed) {
-    lock.lock();
-    try {
-      if (claim.generation != generation) {
-        return; // reset or finished meanwhile: the claim is void
-      }
-      claimed = false;
-      if (committed && next == claim.piece) {
-        sha = claim.digest;
-        next = claim.piece + 1;
-      }
-    } finally {
-      lock.unlock();
-    }
   }
 
   /** Hashes the pieces contiguous from {@link #next} that {@code finished} says are in the file; never blocks. */
@@ -129,7 +57,9 @@ final class InOrderHash {
     try {
       hashContiguous(file, layout, finished);
       ContentId id = broken || next < layout.pieceCount() ? null : ContentId.ofDigest(sha.digest());
-      restart(); // a second call (a completion that failed after the check) hashes from the start again
+      sha.reset(); // a second call (a completion that failed after the check) hashes from the start again
+      next = 0;
+      broken = false;
       return id;
     } finally {
       lock.unlock();
@@ -140,22 +70,16 @@ final class InOrderHash {
   void reset() {
     lock.lock();
     try {
-      restart();
+      sha.reset();
+      next = 0;
+      broken = false;
     } finally {
       lock.unlock();
     }
   }
 
-  private void restart() {
-    sha = ContentHasher.sha256();
-    next = 0;
-    broken = false;
-    claimed = false;
-    generation++;
-  }
-
   private void hashContiguous(Path file, PieceLayout layout, IntPredicate finished) {
-    if (broken || claimed || next >= layout.pieceCount() || !finished.test(next)) {
+    if (broken || next >= layout.pieceCount() || !finished.test(next)) {
       return;
     }
     ByteBuffer buf = BufferPool.HASHING.take();

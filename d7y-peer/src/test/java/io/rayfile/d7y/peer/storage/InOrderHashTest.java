@@ -1,12 +1,10 @@
 package io.rayfile.d7y.peer.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -61,63 +59,6 @@ class InOrderHashTest {
     }
     done.set(0);
     h.advance(f, layout, done::get);
-    assertEquals(sha(bytes), h.finish(f, layout, done::get));
-  }
-
-  @Test
-  void claimedPiecesAreHashedAsTheyArriveAndNeverReadBack() throws Exception {
-    byte[] bytes = random(3 * PIECE, 4);
-    byte[] onDisk = bytes.clone();
-    java.util.Arrays.fill(onDisk, 0, 2 * PIECE, (byte) 0); // reading pieces 0 and 1 back would give another digest
-    Path f = file(onDisk);
-    PieceLayout layout = new PieceLayout(bytes.length, PIECE);
-    BitSet done = new BitSet();
-    InOrderHash h = new InOrderHash(false);
-    for (int piece = 0; piece < 2; piece++) {
-      InOrderHash.Claim c = h.claim(piece);
-      assertNotNull(c, "piece " + piece + " is the next one");
-      for (int at = 0; at < PIECE; at += 100_003) { // as a socket delivers
-        c.update(ByteBuffer.wrap(bytes, piece * PIECE + at, Math.min(100_003, PIECE - at)));
-      }
-      done.set(piece);
-      h.release(c, true);
-    }
-    done.set(2);
-    h.advance(f, layout, done::get); // piece 2 was not claimed: read back
-    assertEquals(sha(bytes), h.finish(f, layout, done::get));
-  }
-
-  @Test
-  void aFailedClaimLeavesTheDigestAsItWas() throws Exception {
-    byte[] bytes = random(2 * PIECE, 5);
-    Path f = file(bytes);
-    PieceLayout layout = new PieceLayout(bytes.length, PIECE);
-    BitSet done = new BitSet();
-    InOrderHash h = new InOrderHash(false);
-    InOrderHash.Claim lying = h.claim(0);
-    lying.update(ByteBuffer.wrap(random(PIECE, 6))); // a bad CRC follows: the piece stays missing
-    h.release(lying, false);
-    done.set(0);
-    done.set(1);
-    h.advance(f, layout, done::get); // the good copy of piece 0, written later, is read back
-    assertEquals(sha(bytes), h.finish(f, layout, done::get));
-  }
-
-  @Test
-  void onlyTheNextPieceIsClaimedOnceAndAResetVoidsAClaim() throws Exception {
-    byte[] bytes = random(2 * PIECE, 7);
-    Path f = file(bytes);
-    PieceLayout layout = new PieceLayout(bytes.length, PIECE);
-    InOrderHash h = new InOrderHash(false);
-    assertNull(h.claim(1), "piece 0 comes first");
-    InOrderHash.Claim c = h.claim(0);
-    assertNotNull(c);
-    assertNull(h.claim(0), "one claim at a time");
-    h.reset(); // pieces were dropped while piece 0 arrived
-    c.update(ByteBuffer.wrap(random(PIECE, 8)));
-    h.release(c, true); // void: it must not count as piece 0
-    BitSet done = new BitSet();
-    done.set(0, 2);
     assertEquals(sha(bytes), h.finish(f, layout, done::get));
   }
 
