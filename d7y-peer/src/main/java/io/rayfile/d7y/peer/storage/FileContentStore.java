@@ -892,8 +892,11 @@ public final class FileContentStore implements ContentStore {
       // Direct only at a block-aligned offset: pieces whose length is a multiple of 4 KiB (all but tiny tests').
       FileChannel directCh = directIo && DirectIo.aligned(offset) ? directWrites.open(dataFile(id)) : null;
       FileChannel ch = directCh != null ? directCh : FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
-      // A one-piece content is hashed as it arrives: no reading back (from the disk, when direct) to check it.
-      boolean whole = layout.pieceCount() == 1 && e.record.kind() != ContentKind.EXTERNAL;
+      // A one-piece content written direct is hashed as it arrives, so it is not read back from the disk. Written
+      // buffered it is read back from the page cache after its commit, on the caller's completion thread: hashing
+      // on the receiving thread instead held up the next pieces on its connection (bench small-files C=32: 354 to
+      // 396 files/s against 415 to 448).
+      boolean whole = directCh != null && layout.pieceCount() == 1 && e.record.kind() != ContentKind.EXTERNAL;
       return new FilePieceWriter(id, e, piece, offset, size, ch, directCh != null, whole);
     } catch (IOException | RuntimeException ex) {
       endWrite(id, e, piece);

@@ -406,21 +406,29 @@ class FileContentStoreTest {
   }
 
   @Test
-  void aOnePieceContentIsCheckedAgainstItsIdAsItArrives() throws Exception {
+  void aOnePieceContentIsCheckedAgainstItsId() throws Exception {
+    onePieceContentIsCheckedAgainstItsId(store); // buffered: read back after its commit
+    try (FileContentStore direct = FileContentStore.open(
+        StoreTestSupport.settings(tmp.resolve("direct"), clock).withDirectIo(true))) {
+      onePieceContentIsCheckedAgainstItsId(direct); // direct: hashed as it arrives
+    }
+  }
+
+  private void onePieceContentIsCheckedAgainstItsId(FileContentStore s) throws Exception {
     byte[] bytes = randomBytes(3000, 7);
     PieceLayout layout = new PieceLayout(bytes.length, 4096);
     ContentId claimed = sha256(randomBytes(3000, 8));
-    store.begin(claimed, ContentKind.FILE, layout);
-    PeerException e = assertThrows(PeerException.class, () -> writePiece(claimed, layout, bytes, 0));
+    s.begin(claimed, ContentKind.FILE, layout);
+    PeerException e = assertThrows(PeerException.class, () -> writePiece(s, claimed, layout, bytes, 0));
     assertEquals(ErrorCode.CORRUPT_CONTENT, e.code());
     assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
-    assertTrue(store.stat(claimed).isEmpty());
+    assertTrue(s.stat(claimed).isEmpty());
 
     ContentId id = sha256(bytes);
-    store.begin(id, ContentKind.FILE, layout);
-    writePiece(id, layout, bytes, 0);
-    assertEquals(ContentState.COMPLETE, store.stat(id).orElseThrow().state());
-    assertArrayEquals(bytes, Files.readAllBytes(store.dataFile(id)));
+    s.begin(id, ContentKind.FILE, layout);
+    writePiece(s, id, layout, bytes, 0);
+    assertEquals(ContentState.COMPLETE, s.stat(id).orElseThrow().state());
+    assertArrayEquals(bytes, Files.readAllBytes(s.dataFile(id)));
   }
 
   @Test
@@ -486,8 +494,12 @@ class FileContentStoreTest {
   }
 
   private void writePiece(ContentId id, PieceLayout layout, byte[] bytes, int p) {
+    writePiece(store, id, layout, bytes, p);
+  }
+
+  private static void writePiece(FileContentStore s, ContentId id, PieceLayout layout, byte[] bytes, int p) {
     int off = (int) layout.offset(p);
-    try (PieceWriter w = store.writePiece(id, p)) {
+    try (PieceWriter w = s.writePiece(id, p)) {
       w.write(ByteBuffer.wrap(bytes, off, layout.size(p)));
       w.commit(crc(bytes, off, layout.size(p)));
     }
