@@ -172,5 +172,4 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
     CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
     return latencies;
   }
-
 }
