@@ -21,6 +21,9 @@ abstract sealed class ClientRequest {
 
   abstract boolean isDone();
 
+  /** Completes (either way) when the request is over. */
+  abstract CompletableFuture<?> done();
+
   /** A request whose answer is small (a piece of a small content, a bitmap): it goes ahead of large pieces. */
   abstract boolean isLight();
 
@@ -47,6 +50,11 @@ abstract sealed class ClientRequest {
     @Override
     boolean isDone() {
       return future.isDone();
+    }
+
+    @Override
+    CompletableFuture<?> done() {
+      return future;
     }
 
     @Override
@@ -93,6 +101,11 @@ abstract sealed class ClientRequest {
     @Override
     boolean isDone() {
       return future.isDone();
+    }
+
+    @Override
+    CompletableFuture<?> done() {
+      return future;
     }
 
     @Override

@@ -43,6 +43,8 @@ final class ParentPool {
   private boolean lightLaneWanted;
   private int connecting;
   private boolean closed;
+  /** Requests submitted and not yet over, from any thread: how {@link PieceClient} picks a shard for light ones. */
+  final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
 
   ParentPool(HostPort parent, EventLoop loop, ClientSettings settings, TransferMetrics metrics,
       Executor completions, Executor lightCompletions) {

@@ -208,6 +208,34 @@ class PieceTransferTest {
   }
 
   @Test
+  void smallContentsThatHashToOneLoopSpillOntoAnIdleOne() throws Exception {
+    // Slow uploads keep requests outstanding; one connection per loop serves one piece at a time.
+    PieceServer server = server(ServerSettings.defaults().withUploadRate(256 * 1024, 16 * 1024)
+        .withChunkSize(16 * 1024));
+    PieceClient client = PieceClient.create(ClientSettings.defaults().withConnections(1, 4).withIoThreads(2),
+        clientMetrics);
+    closeables.add(client);
+    List<ContentId> sameLoop = new ArrayList<>();
+    for (int seed = 0; sameLoop.size() < 8; seed++) {
+      byte[] small = new byte[16 * 1024];
+      new Random(seed).nextBytes(small);
+      ContentId clip = serverStore.put(small, PIECE);
+      if (Math.floorMod(clip.hashCode(), 2) == 0) { // PieceClient's home loop for this id
+        sameLoop.add(clip);
+      }
+    }
+    List<CompletableFuture<PieceResult>> futures = new ArrayList<>();
+    for (ContentId clip : sameLoop) {
+      futures.add(client.fetch(at(server), clip, 0, new LightSink()));
+    }
+    for (CompletableFuture<PieceResult> f : futures) {
+      assertEquals(16 * 1024, f.get(10, TimeUnit.SECONDS).length());
+    }
+    // Hashed by id alone, all eight would wait on one loop's connection: one upload at a time on the server.
+    assertEquals(2, serverMetrics.peakActiveUploads(), "the requests beyond one window went to the other loop");
+  }
+
+  @Test
   void fullSlotsAndQueueAnswerBusy() throws Exception {
     PieceServer server = server(ServerSettings.defaults().withUploadSlots(1, 0)
         .withUploadRate(64 * 1024, 16 * 1024).withChunkSize(16 * 1024)); // a piece takes ~0.75 s
