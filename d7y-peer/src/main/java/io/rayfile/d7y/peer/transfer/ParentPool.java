@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connections to one parent and the requests waiting for room on them. Every connection of a parent lives on
@@ -44,7 +45,7 @@ final class ParentPool {
   private int connecting;
   private boolean closed;
   /** Requests submitted and not yet over, from any thread: how {@link PieceClient} picks a shard for light ones. */
-  final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+  final AtomicInteger outstanding = new AtomicInteger();
 
   ParentPool(HostPort parent, EventLoop loop, ClientSettings settings, TransferMetrics metrics,
       Executor completions, Executor lightCompletions) {
