@@ -67,7 +67,6 @@ class PeerToPeerIT {
     }, pool);
   }
 
-  /** Waits until {@code node} holds at least half of {@code id}'s pieces. */
   /** Waits until {@code node} holds at least half the pieces of {@code id}; returns how many it held then. */
   private static int awaitHalfThePieces(LocalCluster.Node node, ContentId id) {
     int[] held = {0};

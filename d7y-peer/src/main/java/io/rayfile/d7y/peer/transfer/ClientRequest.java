@@ -19,7 +19,9 @@ abstract sealed class ClientRequest {
   /** Fails the request (aborting its sink if it has one), on {@code executor}. */
   abstract void fail(Throwable cause, Executor executor);
 
-  abstract boolean isDone();
+  final boolean isDone() {
+    return done().isDone();
+  }
 
   /** Completes (either way) when the request is over. */
   abstract CompletableFuture<?> done();
@@ -45,11 +47,6 @@ abstract sealed class ClientRequest {
     @Override
     Frame frame(int requestId) {
       return new Frame.GetPieces(requestId, id, new int[] {piece});
-    }
-
-    @Override
-    boolean isDone() {
-      return future.isDone();
     }
 
     @Override
@@ -96,11 +93,6 @@ abstract sealed class ClientRequest {
     @Override
     Frame frame(int requestId) {
       return new Frame.GetBitmap(requestId, id);
-    }
-
-    @Override
-    boolean isDone() {
-      return future.isDone();
     }
 
     @Override

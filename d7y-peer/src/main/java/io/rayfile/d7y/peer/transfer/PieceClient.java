@@ -115,17 +115,16 @@ public final class PieceClient implements AutoCloseable {
    */
   private int leastLoadedShard(ClientRequest r) {
     int home = Math.floorMod(r.id.hashCode(), loops.size());
+    int homeLoad = load(r.parent, home);
     int best = home;
-    int bestLoad = Integer.MAX_VALUE;
-    for (int i = 0; i < loops.size(); i++) {
-      int shard = (home + i) % loops.size();
+    int bestLoad = homeLoad;
+    for (int shard = 0; shard < loops.size(); shard++) {
       int load = load(r.parent, shard);
       if (load < bestLoad) {
         best = shard;
         bestLoad = load;
       }
     }
-    int homeLoad = load(r.parent, home);
     return homeLoad - bestLoad >= settings.maxInFlightPerConnection() ? best : home;
   }
 
