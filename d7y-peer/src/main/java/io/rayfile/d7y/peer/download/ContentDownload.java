@@ -100,7 +100,6 @@ final class ContentDownload {
   private long lastHeartbeatNanos;
   private long lastRescheduleNanos;
   private ScheduledFuture<?> ticker;
-  private final int rotation = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20);
   private long lastMoreParentsNanos;
 
   ContentDownload(Context ctx, DownloadRequest request, Optional<SourceInfo> source) {
@@ -359,10 +358,11 @@ final class ContentDownload {
     long now = System.nanoTime();
     List<ParentLink> all = new ArrayList<>(parents.values());
     for (PieceSelector.Assignment a : PieceSelector.plan(wanted, all, layout.pieceCount(),
-        rotation % Math.max(1, layout.pieceCount()), p -> p.pausedUntilNanos <= now)) {
+        0, p -> p.pausedUntilNanos <= now, now)) { // ties in piece order: the content hashes as it lands
       fetch(a.parent(), a.piece());
     }
-    boolean anyUseful = !inFlight.isEmpty() || all.stream().anyMatch(p -> p.pausedUntilNanos > now);
+    boolean anyUseful = !inFlight.isEmpty()
+        || all.stream().anyMatch(p -> p.pausedUntilNanos > now || p.sendingElsewhere());
     if (!anyUseful && answered && !originRunning && session != null
         && now - lastRescheduleNanos > 1_000_000_000L && inFlight.isEmpty()) {
       lastRescheduleNanos = now;
@@ -428,6 +428,10 @@ final class ContentDownload {
     if (cause instanceof TransferException te && (te.status() == WireStatus.BUSY
         || te.status() == WireStatus.TOO_MANY_REQUESTS)) {
       p.busy(System.nanoTime());
+      return;
+    }
+    if (cause instanceof TransferException te && te.status() == WireStatus.SENDING_ELSEWHERE) {
+      p.sendingElsewhere(piece, System.nanoTime());
       return;
     }
     if (cause instanceof TransferException te && (te.status() == WireStatus.PIECE_MISSING)) {

@@ -2,6 +2,8 @@ package io.rayfile.d7y.peer.download;
 
 import io.rayfile.d7y.peer.HostPort;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One parent as a download sees it: what it has, how many requests are in flight to it and how many it may have.
@@ -12,6 +14,11 @@ import java.util.BitSet;
  */
 final class ParentLink {
   static final long TARGET_LATENCY_NANOS = 500_000_000L;
+  /**
+   * How long a piece this parent is sending elsewhere is not asked of it again: long enough for that copy to land
+   * and show in a bitmap (refreshed every 250 ms), short enough to cost little when this parent is the only source.
+   */
+  static final long ELSEWHERE_HOLD_OFF_NANOS = 500_000_000L;
 
   final String peerId;
   final HostPort data;
@@ -28,6 +35,8 @@ final class ParentLink {
   long pausedUntilNanos;
   /** Exponentially weighted bytes per second delivered, 0 until the first piece. */
   double rate;
+  /** Pieces it said it is sending to another peer, with when they may be asked of it again. */
+  private final Map<Integer, Long> elsewhereUntil = new HashMap<>();
 
   ParentLink(ParentInfo info, int window) {
     this.peerId = info.peerId();
@@ -49,6 +58,37 @@ final class ParentLink {
 
   private int inFlightShare() {
     return Math.max(1, inFlight + 1);
+  }
+
+  /** Whether it holds {@code piece} (as far as this download knows). */
+  boolean has(int piece) {
+    return has == null || has.get(piece);
+  }
+
+  /** Whether {@code piece} may be asked of it now: it holds it and is not sending it elsewhere. */
+  boolean offers(int piece, long nowNanos) {
+    if (!has(piece)) {
+      return false;
+    }
+    Long until = elsewhereUntil.get(piece);
+    if (until == null) {
+      return true;
+    }
+    if (nowNanos - until < 0) {
+      return false;
+    }
+    elsewhereUntil.remove(piece);
+    return true;
+  }
+
+  /** It answered that {@code piece} is on its way to another peer: take it from there, or from here later. */
+  void sendingElsewhere(int piece, long nowNanos) {
+    elsewhereUntil.put(piece, nowNanos + ELSEWHERE_HOLD_OFF_NANOS);
+  }
+
+  /** Whether it is sending some piece this download wants to another peer (it will offer it again later). */
+  boolean sendingElsewhere() {
+    return !elsewhereUntil.isEmpty();
   }
 
   void busy(long nowNanos) {

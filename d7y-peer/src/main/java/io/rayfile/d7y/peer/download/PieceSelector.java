@@ -7,8 +7,10 @@ import java.util.List;
 
 /**
  * Decides which piece to ask which parent for. Pieces go rarest first (counted over the known parents), so the
- * swarm spreads pieces instead of all copying the same ones; ties start at a per-download rotation, so children of
- * one seed ask it for different pieces and then trade them. Each piece goes to the holder with the best expected
+ * swarm spreads pieces instead of all copying the same ones; ties go from {@code start} in piece order (downloads
+ * pass 0, so a content is hashed while it lands). Children of one seed still ask it for different pieces: a scarce
+ * seed sends a piece to one child at a time and tells the others so (a parent that said so does not
+ * {@link ParentLink#offers} that piece for a moment). Each piece goes to the holder with the best expected
  * service (measured rate divided by its requests in flight, unknown rates counted as fast): a slow or rate-capped
  * seed is asked only for what no faster parent has. Pure, and cheap enough for a few thousand pieces.
  */
@@ -28,7 +30,7 @@ final class PieceSelector {
    * @param start tie-break rotation
    */
   static List<Assignment> plan(BitSet wanted, List<ParentLink> parents, int pieceCount, int start,
-      java.util.function.Predicate<ParentLink> ready) {
+      java.util.function.Predicate<ParentLink> ready, long nowNanos) {
     List<Assignment> out = new ArrayList<>();
     int[] free = new int[parents.size()];
     int totalFree = 0;
@@ -44,7 +46,7 @@ final class PieceSelector {
     for (int piece = wanted.nextSetBit(0); piece >= 0; piece = wanted.nextSetBit(piece + 1)) {
       int count = 0;
       for (ParentLink p : parents) {
-        if (p.has == null || p.has.get(piece)) {
+        if (p.has(piece)) {
           count++;
         }
       }
@@ -59,7 +61,7 @@ final class PieceSelector {
       double bestScore = -1;
       for (int i = 0; i < parents.size(); i++) {
         ParentLink p = parents.get(i);
-        if (free[i] == 0 || !(p.has == null || p.has.get(piece))) {
+        if (free[i] == 0 || !p.offers(piece, nowNanos)) {
           continue;
         }
         int load = p.window - free[i] + 1; // its requests in flight plus those planned now, plus this one

@@ -61,6 +61,7 @@ public final class PieceServer implements AutoCloseable {
       LongSupplier nanoTime) {
     TokenBucket bucket = new TokenBucket(settings.uploadRate(), settings.rateBurst(), nanoTime);
     UploadLimiter limiter = new UploadLimiter(settings.uploadSlots(), settings.uploadQueue(), bucket);
+    UploadClaims claims = new UploadClaims(nanoTime);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
         new DefaultThreadFactory("rayfile-upload", true), NioIoHandler.newFactory());
     try {
@@ -72,7 +73,7 @@ public final class PieceServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              configure(ch, store, limiter, settings, metrics);
+              configure(ch, store, limiter, claims, settings, metrics);
             }
           });
       Channel channel = b.bind(new InetSocketAddress(bind.host(), bind.port())).syncUninterruptibly().channel();
@@ -86,9 +87,9 @@ public final class PieceServer implements AutoCloseable {
   }
 
   /** The server's pipeline, one handler per concern (exposed for tests with {@code EmbeddedChannel}). */
-  static void configure(Channel ch, ContentStore store, UploadLimiter limiter, ServerSettings settings,
-      TransferMetrics metrics) {
-    UploadHandler uploads = new UploadHandler(store, limiter, settings, metrics);
+  static void configure(Channel ch, ContentStore store, UploadLimiter limiter, UploadClaims claims,
+      ServerSettings settings, TransferMetrics metrics) {
+    UploadHandler uploads = new UploadHandler(store, limiter, claims, settings, metrics);
     ch.pipeline()
         .addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast("idle-guard", new IdleGuard(uploads::busy))

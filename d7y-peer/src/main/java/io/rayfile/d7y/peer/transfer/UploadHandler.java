@@ -32,7 +32,9 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
   private sealed interface Job {}
 
-  private record PieceJob(int requestId, io.rayfile.d7y.peer.storage.ContentId id, int piece) implements Job {}
+  /** A requested piece; {@code claimed}: it holds an {@link UploadClaims} claim, else another connection did. */
+  private record PieceJob(int requestId, io.rayfile.d7y.peer.storage.ContentId id, int piece, boolean claimed,
+      boolean elsewhere) implements Job {}
 
   private record BitmapJob(int requestId, io.rayfile.d7y.peer.storage.ContentId id) implements Job {}
 
@@ -40,6 +42,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
   private final ContentStore store;
   private final UploadLimiter limiter;
+  private final UploadClaims claims;
   private final ServerSettings settings;
   private final TransferMetrics metrics;
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
@@ -50,12 +53,15 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
   private PieceJob waitingJob;
   private Runnable waitingCallback;
   private PieceUpload current;
+  private PieceJob currentJob;
   private boolean helloSent;
   private boolean closing;
 
-  UploadHandler(ContentStore store, UploadLimiter limiter, ServerSettings settings, TransferMetrics metrics) {
+  UploadHandler(ContentStore store, UploadLimiter limiter, UploadClaims claims, ServerSettings settings,
+      TransferMetrics metrics) {
     this.store = store;
     this.limiter = limiter;
+    this.claims = claims;
     this.settings = settings;
     this.metrics = metrics;
   }
@@ -88,8 +94,10 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             + "already has " + queuedPieces + " pieces in flight; the limit is "
             + settings.maxInFlightPerConnection() + ": wait for answers before asking for more"));
       } else {
+        boolean claiming = claimsApply(g.id());
         for (int p : g.pieces()) {
-          queue.add(new PieceJob(g.requestId(), g.id(), p));
+          boolean claimed = claiming && claims.claim(g.id(), p, this);
+          queue.add(new PieceJob(g.requestId(), g.id(), p, claimed, claiming && !claimed));
         }
         queuedPieces += n;
       }
@@ -135,6 +143,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         Frame.Error refusal = check(p);
         if (refusal != null) {
           queuedPieces--;
+          release(p, false);
           ctx.write(refusal);
           wrote = true;
           continue;
@@ -153,6 +162,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
           waitingCallback = callback;
         } else {
           queuedPieces--;
+          release(p, false);
           metrics.uploadRejectedBusy();
           ctx.write(new Frame.Error(p.requestId(), p.piece(), WireStatus.BUSY, "all upload slots of this peer are "
               + "taken and its wait queue is full; fetch the piece from another parent or retry later"));
@@ -165,8 +175,29 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Whether this daemon sends each piece of {@code id} to one child at a time ({@link UploadClaims}). */
+  private boolean claimsApply(io.rayfile.d7y.peer.storage.ContentId id) {
+    try {
+      return store.stat(id).map(i -> UploadClaims.applies(i.layout().pieceCount(), settings.uploadRate() > 0,
+          i.complete())).orElse(false);
+    } catch (RuntimeException e) {
+      return false; // check() reports the store's trouble when the piece's turn comes
+    }
+  }
+
+  /** Ends job {@code p}'s claim, if it holds one; {@code sent}: the piece went out whole. */
+  private void release(PieceJob p, boolean sent) {
+    if (p.claimed()) {
+      claims.release(p.id(), p.piece(), this, sent);
+    }
+  }
+
   /** Why piece job {@code p} cannot be served, or null when it can. */
   private Frame.Error check(PieceJob p) {
+    if (p.elsewhere()) {
+      return new Frame.Error(p.requestId(), p.piece(), WireStatus.SENDING_ELSEWHERE, "piece " + p.piece() + " of "
+          + p.id() + " is on its way to another peer; fetch other pieces from this one and that piece from there");
+    }
     try {
       Optional<ContentInfo> info = store.stat(p.id());
       if (info.isEmpty()) {
@@ -193,6 +224,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
   private void slotGranted(PieceJob p, Runnable callback) {
     if (waitingJob != p || waitingCallback != callback || closing) {
       limiter.release(); // the connection went away meanwhile
+      release(p, false);
       return;
     }
     waitingJob = null;
@@ -208,10 +240,12 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
       data = store.readPiece(p.id(), p.piece());
     } catch (PeerException e) {
       limiter.release();
+      release(p, false);
       ctx.writeAndFlush(new Frame.Error(p.requestId(), p.piece(), WireStatus.forStoreError(e.code()), e.getMessage()));
       return;
     } catch (RuntimeException e) {
       limiter.release();
+      release(p, false);
       log.warn("reading piece {} of {} failed", p.piece(), p.id(), e);
       ctx.writeAndFlush(new Frame.Error(p.requestId(), p.piece(), WireStatus.INTERNAL, "internal error: " + e));
       return;
@@ -219,13 +253,16 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     PieceUpload upload = new PieceUpload(ctx, p.requestId(), p.piece(), data, limiter.bucket(),
         settings.chunkSize(), metrics, this::uploadDone);
     current = upload;
+    currentJob = p;
     metrics.uploadStarted();
     try {
       upload.start();
     } catch (IOException e) {
       current = null;
+      currentJob = null;
       metrics.uploadFinished(false);
       limiter.release();
+      release(p, false);
       ctx.writeAndFlush(new Frame.Error(p.requestId(), p.piece(), WireStatus.IO_ERROR,
           "cannot read piece " + p.piece() + " of " + p.id() + ": " + e.getMessage()));
     }
@@ -238,6 +275,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     current = null;
     metrics.uploadFinished(success);
     limiter.release();
+    release(currentJob, success);
+    currentJob = null;
     if (success) {
       drain();
     }
@@ -285,13 +324,14 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
     if (waitingCallback != null && limiter.cancel(waitingCallback)) {
+      release(waitingJob, false);
       waitingJob = null;
       waitingCallback = null;
     }
     if (current != null) {
       current.abort();
     }
-    queue.clear();
+    clearQueue();
     ctx.fireChannelInactive();
   }
 
@@ -303,7 +343,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     Throwable c = cause instanceof DecoderException && cause.getCause() instanceof FrameException f ? f : cause;
     if (c instanceof FrameException f) {
       log.debug("protocol violation from {}: {}", ctx.channel().remoteAddress(), f.getMessage());
-      queue.clear();
+      clearQueue();
       if (current == null) {
         // Nothing half-sent: the error frame can go out before closing.
         closing = true;
@@ -327,7 +367,17 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
   private void closeNow() {
     closing = true;
-    queue.clear();
+    clearQueue();
     ctx.close();
+  }
+
+  /** Drops every queued job, ending the claims of the pieces among them. */
+  private void clearQueue() {
+    for (Job job : queue) {
+      if (job instanceof PieceJob p) {
+        release(p, false);
+      }
+    }
+    queue.clear();
   }
 }

@@ -21,7 +21,12 @@ public enum WireStatus {
   /** The parent could not read its own disk. */
   IO_ERROR(8, ErrorCode.IO_ERROR),
   /** A bug on the parent. */
-  INTERNAL(9, ErrorCode.INTERNAL);
+  INTERNAL(9, ErrorCode.INTERNAL),
+  /**
+   * A scarce parent is sending this piece to another peer right now (or just did): fetch other pieces from it, and
+   * this one from that peer once it has it ({@code UploadClaims}).
+   */
+  SENDING_ELSEWHERE(10, ErrorCode.UNAVAILABLE);
 
   private final int code;
   private final ErrorCode errorCode;

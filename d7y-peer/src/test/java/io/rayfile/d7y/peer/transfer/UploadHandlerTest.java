@@ -41,6 +41,8 @@ class UploadHandlerTest {
   private ContentId id;
   private final AtomicLong clock = new AtomicLong(1_000_000_000L);
   private final CountingTransferMetrics metrics = new CountingTransferMetrics();
+  /** Daemon-wide, like the limiter: shared by every connection a test opens. */
+  private final UploadClaims claims = new UploadClaims(clock::get);
 
   @AfterAll
   static void noLeaks() {
@@ -67,7 +69,7 @@ class UploadHandlerTest {
   private EmbeddedChannel server(ServerSettings s, UploadLimiter limiter) {
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.freezeTime();
-    PieceServer.configure(ch, store, limiter, s, metrics);
+    PieceServer.configure(ch, store, limiter, claims, s, metrics);
     ch.writeInbound(Wire.preamble());
     return ch;
   }
@@ -96,6 +98,12 @@ class UploadHandlerTest {
 
   private static int ByteBufInt(byte[] b) {
     return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new Random(n).nextBytes(b);
+    return b;
   }
 
   private byte[] piece(int p) {
@@ -135,6 +143,54 @@ class UploadHandlerTest {
     assertEquals(0, metrics.activeUploads());
     assertTrue(ch.isActive());
     assertFalse(ch.finishAndReleaseAll());
+  }
+
+  @Test
+  void aSeedSendsEachPieceOfALargeContentToOneConnectionAtATime() {
+    byte[] bytes = randomBytes(UploadClaims.MIN_PIECES * PIECE);
+    ContentId big = store.put(bytes, PIECE);
+    EmbeddedChannel a = server();
+    EmbeddedChannel b = server();
+    a.writeInbound(Wire.encode(new Frame.GetPieces(1, big, new int[] {2})));
+    assertEquals(2, ((Wire.Piece) responses(a).get(1)).header().piece());
+
+    b.writeInbound(Wire.encode(new Frame.GetPieces(2, big, new int[] {2, 3})));
+    List<Object> fb = responses(b);
+    Frame.Error elsewhere = (Frame.Error) fb.get(1);
+    assertEquals(WireStatus.SENDING_ELSEWHERE, elsewhere.status(), "piece 2 just went to a");
+    assertEquals(2, elsewhere.piece());
+    assertEquals(3, ((Wire.Piece) fb.get(2)).header().piece(), "other pieces are served");
+    a.writeInbound(Wire.encode(new Frame.GetPieces(3, id, new int[] {1})));
+    assertInstanceOf(Wire.Piece.class, responses(a).get(1));
+    b.writeInbound(Wire.encode(new Frame.GetPieces(4, id, new int[] {1})));
+    assertInstanceOf(Wire.Piece.class, responses(b).get(1), "a 4-piece content is sent to everyone who asks");
+
+    clock.addAndGet(UploadClaims.LINGER_NANOS); // a has had time to announce piece 2: b may have it from here
+    b.writeInbound(Wire.encode(new Frame.GetPieces(5, big, new int[] {2})));
+    assertArrayEquals(Arrays.copyOfRange(bytes, 2 * PIECE, 3 * PIECE),
+        ((Wire.Piece) responses(b).get(1)).data());
+    assertFalse(a.finishAndReleaseAll());
+    assertFalse(b.finishAndReleaseAll());
+  }
+
+  @Test
+  void aPieceCutOffByAClosedConnectionIsNotClaimedAnyMore() {
+    ContentId big = store.put(randomBytes(UploadClaims.MIN_PIECES * PIECE), PIECE);
+    ServerSettings s = settings().withUploadRate(PIECE, CHUNK); // one chunk, then it waits for tokens: in flight
+    UploadLimiter limiter = limiter(s);
+    EmbeddedChannel a = server(s, limiter);
+    EmbeddedChannel b = server(s, limiter);
+    a.writeInbound(Wire.encode(new Frame.GetPieces(1, big, new int[] {4, 5})));
+    b.writeInbound(Wire.encode(new Frame.GetPieces(2, big, new int[] {5})));
+    assertEquals(WireStatus.SENDING_ELSEWHERE, ((Frame.Error) responses(b).get(1)).status(),
+        "piece 5 waits behind piece 4 on a's connection: claimed all the same");
+    assertFalse(claims.claim(big, 4, "c"), "piece 4 is on its way to a");
+
+    a.finishAndReleaseAll(); // closes it
+    assertTrue(claims.claim(big, 4, "c"), "a's cut-off piece is free at once");
+    assertTrue(claims.claim(big, 5, "c"), "so is the piece that was waiting");
+    assertEquals(0, limiter.waiting());
+    b.finishAndReleaseAll();
   }
 
   @Test
@@ -273,7 +329,7 @@ class UploadHandlerTest {
     assertEquals(1, limiter.waiting());
     b.close();
     assertEquals(0, limiter.waiting(), "a closed connection leaves the queue");
-    a.close();
+    a.finishAndReleaseAll(); // closes it
     assertEquals(1, limiter.freeSlots(), "an upload cut short releases its slot");
     assertEquals(1, metrics.failedUploads());
     a.finishAndReleaseAll();
@@ -284,7 +340,7 @@ class UploadHandlerTest {
   void badPreambleGetsHelloErrorAndClose() {
     ServerSettings s = settings();
     EmbeddedChannel ch = new EmbeddedChannel();
-    PieceServer.configure(ch, store, limiter(s), s, metrics);
+    PieceServer.configure(ch, store, limiter(s), claims, s, metrics);
     ch.writeInbound(Unpooled.wrappedBuffer("GET / HTTP/1.1\r\n".getBytes()));
     List<Object> frames = responses(ch);
     assertEquals(new Frame.Hello(1), frames.get(0));
