@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Server side, one per connection: answers decoded requests in the order they arrived. Responses share one byte
  * stream and a piece's raw bytes follow its header, so exactly one response is produced at a time; pieces wait
- * for a daemon-wide upload slot ({@link UploadLimiter}) and are sent by a {@link PieceUpload}.
+ * for a daemon-wide upload slot ({@link UploadLimiter}) and are sent by a {@link PieceUpload}. A scarce daemon
+ * claims each piece of a large content for one connection at a time ({@link UploadClaims}), from the request's
+ * arrival until its upload ends.
  *
  * <p>Bounds: at most {@code maxInFlightPerConnection} requested pieces queued (more are refused with
  * TOO_MANY_REQUESTS; a client that keeps ignoring that is disconnected), and reading stops while the channel is
@@ -32,7 +34,10 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
   private sealed interface Job {}
 
-  /** A requested piece; {@code claimed}: it holds an {@link UploadClaims} claim, else another connection did. */
+  /**
+   * A requested piece. {@code claimed}: it holds an {@link UploadClaims} claim on the piece; {@code elsewhere}:
+   * another connection holds one, and the answer is SENDING_ELSEWHERE.
+   */
   private record PieceJob(int requestId, io.rayfile.d7y.peer.storage.ContentId id, int piece, boolean claimed,
       boolean elsewhere) implements Job {}
 
