@@ -357,12 +357,12 @@ final class ContentDownload {
     }
     long now = System.nanoTime();
     List<ParentLink> all = new ArrayList<>(parents.values());
-    for (PieceSelector.Assignment a : PieceSelector.plan(wanted, all, layout.pieceCount(),
-        0, p -> p.pausedUntilNanos <= now, now)) { // ties in piece order: the content hashes as it lands
+    // Ties go in piece order: the content hashes as it lands.
+    for (PieceSelector.Assignment a : PieceSelector.plan(wanted, all, p -> p.pausedUntilNanos <= now, now)) {
       fetch(a.parent(), a.piece());
     }
     boolean anyUseful = !inFlight.isEmpty()
-        || all.stream().anyMatch(p -> p.pausedUntilNanos > now || p.sendingElsewhere());
+        || all.stream().anyMatch(p -> p.pausedUntilNanos > now || p.sendingElsewhere(now));
     if (!anyUseful && answered && !originRunning && session != null
         && now - lastRescheduleNanos > 1_000_000_000L && inFlight.isEmpty()) {
       lastRescheduleNanos = now;

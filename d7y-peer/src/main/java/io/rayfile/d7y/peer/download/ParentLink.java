@@ -70,6 +70,9 @@ final class ParentLink {
     if (!has(piece)) {
       return false;
     }
+    if (elsewhereUntil.isEmpty()) {
+      return true; // the common case, checked for every wanted piece and parent on each plan
+    }
     Long until = elsewhereUntil.get(piece);
     if (until == null) {
       return true;
@@ -86,8 +89,9 @@ final class ParentLink {
     elsewhereUntil.put(piece, nowNanos + ELSEWHERE_HOLD_OFF_NANOS);
   }
 
-  /** Whether it is sending some piece this download wants to another peer (it will offer it again later). */
-  boolean sendingElsewhere() {
+  /** Whether a piece it said it is sending elsewhere is still held off (it will offer it again later). */
+  boolean sendingElsewhere(long nowNanos) {
+    elsewhereUntil.values().removeIf(until -> nowNanos - until >= 0); // also pieces fetched elsewhere since
     return !elsewhereUntil.isEmpty();
   }
 

@@ -7,12 +7,12 @@ import java.util.List;
 
 /**
  * Decides which piece to ask which parent for. Pieces go rarest first (counted over the known parents), so the
- * swarm spreads pieces instead of all copying the same ones; ties go from {@code start} in piece order (downloads
- * pass 0, so a content is hashed while it lands). Children of one seed still ask it for different pieces: a scarce
+ * swarm spreads pieces instead of all copying the same ones; ties go in piece order, so a content is hashed while
+ * it lands. Children of one seed still ask it for different pieces: a scarce
  * seed sends a piece to one child at a time and tells the others so (a parent that said so does not
  * {@link ParentLink#offers} that piece for a moment). Each piece goes to the holder with the best expected
  * service (measured rate divided by its requests in flight, unknown rates counted as fast): a slow or rate-capped
- * seed is asked only for what no faster parent has. Pure, and cheap enough for a few thousand pieces.
+ * seed is asked only for what no faster parent has. No state of its own (parents forget hold-offs that ran out), and cheap enough for a few thousand pieces.
  */
 final class PieceSelector {
   /** Rate assumed for a parent not measured yet: optimistic, so new parents get tried. */
@@ -27,9 +27,9 @@ final class PieceSelector {
    * Plans requests for {@code wanted} pieces over {@code parents}, filling each parent's free window at most.
    *
    * @param ready whether a parent may take requests now (not paused)
-   * @param start tie-break rotation
+   * @param nowNanos the time, for pieces a parent said it is sending elsewhere
    */
-  static List<Assignment> plan(BitSet wanted, List<ParentLink> parents, int pieceCount, int start,
+  static List<Assignment> plan(BitSet wanted, List<ParentLink> parents,
       java.util.function.Predicate<ParentLink> ready, long nowNanos) {
     List<Assignment> out = new ArrayList<>();
     int[] free = new int[parents.size()];
@@ -42,7 +42,7 @@ final class PieceSelector {
     if (totalFree == 0 || wanted.isEmpty()) {
       return out;
     }
-    List<int[]> order = new ArrayList<>(); // {piece, count, rotated index}
+    List<int[]> order = new ArrayList<>(); // {piece, count}, in piece order
     for (int piece = wanted.nextSetBit(0); piece >= 0; piece = wanted.nextSetBit(piece + 1)) {
       int count = 0;
       for (ParentLink p : parents) {
@@ -51,10 +51,10 @@ final class PieceSelector {
         }
       }
       if (count > 0) {
-        order.add(new int[] {piece, count, Math.floorMod(piece - start, Math.max(1, pieceCount))});
+        order.add(new int[] {piece, count});
       }
     }
-    order.sort(Comparator.<int[]>comparingInt(a -> a[1]).thenComparingInt(a -> a[2]));
+    order.sort(Comparator.comparingInt(a -> a[1])); // stable: equal counts stay in piece order
     for (int[] o : order) {
       int piece = o[0];
       int best = -1;

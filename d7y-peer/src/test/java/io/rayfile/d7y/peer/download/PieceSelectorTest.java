@@ -29,7 +29,7 @@ class PieceSelectorTest {
   void rarestPiecesGoFirstAndToTheirOnlyHolder() {
     ParentLink a = parent("a", bits(0, 1, 2), 1, 0);
     ParentLink b = parent("b", bits(0, 1), 1, 0);
-    List<PieceSelector.Assignment> plan = PieceSelector.plan(bits(0, 1, 2, 3), List.of(a, b), 4, 0, p -> true, 0);
+    List<PieceSelector.Assignment> plan = PieceSelector.plan(bits(0, 1, 2, 3), List.of(a, b), p -> true, 0);
     assertEquals(2, plan.size());
     assertEquals(new PieceSelector.Assignment(a, 2), plan.get(0)); // only a has 2
     assertEquals(new PieceSelector.Assignment(b, 0), plan.get(1)); // a is full: b takes a common piece
@@ -39,7 +39,7 @@ class PieceSelectorTest {
   void aSlowSeedIsOnlyAskedForWhatNobodyElseHas() {
     ParentLink seed = parent("seed", null, 4, 10e6);
     ParentLink peer = parent("peer", bits(0, 1, 2, 3), 4, 500e6);
-    List<PieceSelector.Assignment> plan = PieceSelector.plan(bits(0, 1, 2, 3, 4, 5), List.of(seed, peer), 6, 0,
+    List<PieceSelector.Assignment> plan = PieceSelector.plan(bits(0, 1, 2, 3, 4, 5), List.of(seed, peer),
         p -> true, 0);
     for (PieceSelector.Assignment a : plan) {
       if (a.parent() == seed) {
@@ -50,39 +50,41 @@ class PieceSelectorTest {
   }
 
   @Test
-  void tiesRotateFromTheStartAndWrap() {
+  void tiesGoInPieceOrderSoTheContentHashesAsItLands() {
     ParentLink seed = parent("seed", null, 1, 0);
-    assertEquals(3, PieceSelector.plan(bits(0, 1, 2, 3, 4), List.of(seed), 5, 3, p -> true, 0).get(0).piece());
-    assertEquals(0, PieceSelector.plan(bits(0, 1, 2), List.of(seed), 5, 3, p -> true, 0).get(0).piece());
+    assertEquals(3, PieceSelector.plan(bits(3, 4, 7), List.of(seed), p -> true, 0).get(0).piece());
+    ParentLink wide = parent("wide", null, 4, 0);
+    assertEquals(List.of(0, 1, 2, 4), PieceSelector.plan(bits(0, 1, 2, 4, 5), List.of(wide), p -> true, 0).stream()
+        .map(PieceSelector.Assignment::piece).toList());
   }
 
   @Test
   void pausedOrFullParentsAndUnheldPiecesPlanNothing() {
     ParentLink full = parent("full", null, 1, 0);
     full.inFlight = 1;
-    assertTrue(PieceSelector.plan(bits(0), List.of(full), 1, 0, p -> true, 0).isEmpty());
+    assertTrue(PieceSelector.plan(bits(0), List.of(full), p -> true, 0).isEmpty());
     ParentLink paused = parent("paused", null, 2, 0);
-    assertTrue(PieceSelector.plan(bits(0), List.of(paused), 1, 0, p -> false, 0).isEmpty());
+    assertTrue(PieceSelector.plan(bits(0), List.of(paused), p -> false, 0).isEmpty());
     ParentLink other = parent("other", bits(1), 2, 0);
-    assertTrue(PieceSelector.plan(bits(5), List.of(other), 6, 0, p -> true, 0).isEmpty());
+    assertTrue(PieceSelector.plan(bits(5), List.of(other), p -> true, 0).isEmpty());
   }
 
   @Test
   void aPieceTheParentSendsElsewhereIsTakenFromAnotherHolderOrLater() {
     ParentLink seed = parent("seed", null, 4, 0);
     seed.sendingElsewhere(0, 1_000);
-    List<PieceSelector.Assignment> plan = PieceSelector.plan(bits(0, 1), List.of(seed), 2, 0, p -> true, 2_000);
+    List<PieceSelector.Assignment> plan = PieceSelector.plan(bits(0, 1), List.of(seed), p -> true, 2_000);
     assertEquals(1, plan.size(), "only piece 1 is asked of the seed");
     assertEquals(1, plan.get(0).piece());
-    assertTrue(seed.sendingElsewhere());
+    assertTrue(seed.sendingElsewhere(2_000));
 
     ParentLink sibling = parent("sibling", bits(0), 1, 0);
-    plan = PieceSelector.plan(bits(0), List.of(seed, sibling), 2, 0, p -> true, 2_000);
+    plan = PieceSelector.plan(bits(0), List.of(seed, sibling), p -> true, 2_000);
     assertEquals(List.of(new PieceSelector.Assignment(sibling, 0)), plan, "the sibling it went to serves it");
 
     long later = 1_000 + ParentLink.ELSEWHERE_HOLD_OFF_NANOS;
-    plan = PieceSelector.plan(bits(0), List.of(seed), 2, 0, p -> true, later);
+    plan = PieceSelector.plan(bits(0), List.of(seed), p -> true, later);
     assertEquals(List.of(new PieceSelector.Assignment(seed, 0)), plan, "after the hold-off the seed is asked again");
-    assertFalse(seed.sendingElsewhere());
+    assertFalse(seed.sendingElsewhere(later));
   }
 }
