@@ -12,7 +12,8 @@ import java.util.List;
  * seed sends a piece to one child at a time and tells the others so (a parent that said so does not
  * {@link ParentLink#offers} that piece for a moment). Each piece goes to the holder with the best expected
  * service (measured rate divided by its requests in flight, unknown rates counted as fast): a slow or rate-capped
- * seed is asked only for what no faster parent has. No state of its own (parents forget hold-offs that ran out), and cheap enough for a few thousand pieces.
+ * seed is asked only for what no faster parent has. No state of its own (parents forget hold-offs that ran out),
+ * and cheap enough for a few thousand pieces.
  */
 final class PieceSelector {
   /** Rate assumed for a parent not measured yet: optimistic, so new parents get tried. */
