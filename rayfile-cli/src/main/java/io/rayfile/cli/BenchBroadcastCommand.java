@@ -1,6 +1,7 @@
 package io.rayfile.cli;
 
 import io.rayfile.d7y.peer.ByteSize;
+import io.rayfile.d7y.peer.DaemonProcess;
 import io.rayfile.d7y.peer.grpc.NodeClient;
 import io.rayfile.d7y.peer.storage.ContentId;
 import java.nio.file.Files;
@@ -44,9 +45,17 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   String warmup = "64MiB";
 
   @Option(names = "--warmup-rounds", description = "Warm-up fetches, each of a new content that is deleted "
-      + "everywhere afterwards (default 8: with 3, the JIT still took a fifth of the CPU of the timed run).")
+      + "everywhere afterwards, at least (default 8: with 3, the JIT still took a fifth of the CPU of the timed "
+      + "run). Warm-up goes on past this until every JVM spent at most 2%% of a round compiling, or "
+      + "--warmup-max-rounds rounds or 5 minutes have passed.")
   int warmupRounds = 8;
 
+  @Option(names = "--warmup-max-rounds", description = "Most warm-up rounds (default 40).")
+  int warmupMaxRounds = 40;
+
+  /** A JVM is warm when it compiles for at most this share of a round's wall time (as in bench small-files). */
+  private static final double SETTLED_JIT_SHARE = 0.02;
+  private static final long WARMUP_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   @Mixin
   BenchOptions options;
@@ -90,20 +99,29 @@ final class BenchBroadcastCommand implements Callable<Integer> {
       for (int i = 0; i < peers; i++) {
         nodes.add(cluster.startNode("node" + i));
       }
+      Map<String, DaemonProcess> jvms = new LinkedHashMap<>();
+      if (p2p) {
+        jvms.put("scheduler", cluster.scheduler());
+      }
+      jvms.put("origin", origin.process());
+      nodes.forEach(n -> jvms.put(n.name(), n.process()));
+      JitClock jit = new JitClock(jvms);
       ExecutorService pool = Executors.newFixedThreadPool(peers);
       try {
-        long warmupBytes = ByteSize.parse(warmup).bytes();
-        for (int round = 0; warmupBytes > 0 && round < warmupRounds; round++) {
-          warmUp(origin, nodes, root, warmupBytes, round, p2p, pool);
-        }
+        int rounds = warmUp(origin, nodes, root, p2p, pool, jit);
+        ContentId id = importOn(origin, content);
         double servedBefore = origin.metric("rayfile_peer_served_bytes_total");
-        List<Double> seconds = fetchEverywhere(origin, nodes, importOn(origin, content), root, "out", p2p, pool);
+        Map<String, Double> jitBefore = jit.read();
+        List<Double> seconds = fetchEverywhere(origin, nodes, id, root, "out", p2p, pool);
+        Map<String, Double> jitMs = jit.since(jitBefore);
         Percentiles p = Percentiles.of(seconds);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", p.max());
         m.put("origin_bytes", (long) (origin.metric("rayfile_peer_served_bytes_total") - servedBefore));
         m.put("p50_s", p.p50());
         m.put("p99_s", p.p99());
+        m.put("warmup_rounds", rounds);
+        m.put("jit_ms_during_run", jitMs);
         return m;
       } finally {
         pool.shutdownNow();
@@ -112,10 +130,40 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   }
 
   /**
+   * Warm-up rounds until at least {@link #warmupRounds} are done and the JIT has settled, or
+   * {@link #warmupMaxRounds} rounds or 5 minutes have passed. Why not a fixed count: after 8 rounds the compilers
+   * still took about a quarter of the daemons' CPU in the timed run, so the figure was partly theirs.
+   *
+   * @return the number of rounds
+   */
+  private int warmUp(LocalCluster.Node origin, List<LocalCluster.Node> nodes, Path root, boolean p2p,
+      ExecutorService pool, JitClock jit) throws Exception {
+    long bytes = ByteSize.parse(warmup).bytes();
+    if (bytes <= 0) {
+      return 0;
+    }
+    long deadline = System.nanoTime() + WARMUP_NANOS;
+    int round = 0;
+    while (round < Math.max(warmupRounds, warmupMaxRounds) && System.nanoTime() < deadline) {
+      Map<String, Double> before = jit.read();
+      long t0 = System.nanoTime();
+      warmUpRound(origin, nodes, root, bytes, round++, p2p, pool);
+      double wallMs = (System.nanoTime() - t0) / 1e6;
+      double share = JitClock.maxShare(jit.since(before), wallMs);
+      System.err.printf("warm-up round %d: %.2f s, JIT took up to %.1f%% of it%n", round, wallMs / 1e3, 100 * share);
+      if (round >= warmupRounds && share <= SETTLED_JIT_SHARE) {
+        return round;
+      }
+    }
+    System.err.printf("warm-up: stopped after %d rounds before the JIT settled%n", round);
+    return round;
+  }
+
+  /**
    * One untimed fetch of a fresh content, deleted everywhere afterwards: the timed phase then starts with compiled
    * daemons but with none of the warm-up's bytes in the page cache or the stores.
    */
-  private static void warmUp(LocalCluster.Node origin, List<LocalCluster.Node> nodes, Path root, long bytes,
+  private static void warmUpRound(LocalCluster.Node origin, List<LocalCluster.Node> nodes, Path root, long bytes,
       int round, boolean p2p, ExecutorService pool) throws Exception {
     Path w = root.resolve("warmup.bin");
     BenchImportCommand.writeRandom(w, bytes, 7 + round); // not a prefix of the timed content, nor of another round

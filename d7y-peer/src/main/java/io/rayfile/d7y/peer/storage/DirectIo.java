@@ -7,7 +7,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,23 @@ public final class DirectIo {
   /** Staging buffers of uploads: a chunk each ({@code ServerSettings.chunkSize}, 1 MiB by default), two per upload. */
   public static final BufferPool CHUNKS = new BufferPool(1 << 20, 32);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
+  /**
+   * The threads that wait for the disk on behalf of direct writes and upload reads, so the network thread that
+   * receives or sends the next bytes does not. Why: O_DIRECT calls are synchronous (Java 17 has no io_uring), and
+   * made on the event loop they took turns with the network: {@code bench pipe --direct-io} ran at half the
+   * buffered speed. Daemon threads, shared by every store of the JVM like the buffer pools; they mostly sleep in
+   * the kernel, so a few suffice.
+   */
+  public static final ExecutorService DISK = Executors.newFixedThreadPool(4, new ThreadFactory() {
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "rayfile-disk-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  });
 
   private DirectIo() {}
 

@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -36,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -938,6 +941,8 @@ public final class FileContentStore implements ContentStore {
   }
 
   private final class FilePieceWriter implements PieceWriter {
+    /** Full staging buffers one writer may have on the disk threads: 1 MiB, a few milliseconds of disk. */
+    static final int MAX_IN_FLIGHT = 4;
     private final ContentId id;
     private final Entry entry;
     private final int piece;
@@ -949,8 +954,12 @@ public final class FileContentStore implements ContentStore {
     private boolean direct;
     /** Bytes received, not yet written; written a whole (aligned) buffer at a time. Null when never direct. */
     private ByteBuffer staging;
-    /** Bytes handed to the file: {@link #written} minus what is staged. */
+    /** Bytes handed to the file or to a disk thread: {@link #written} minus what is staged. */
     private long flushed;
+    /** Full staging buffers being written by {@link DirectIo#DISK} threads, oldest first. */
+    private final ArrayDeque<Future<?>> inFlight = new ArrayDeque<>();
+    /** Set by a disk thread whose direct write the file system refused: this writer goes buffered. */
+    private volatile boolean refused;
     /** For a content of one piece: the SHA-256 of the bytes as they arrive, else null. */
     private final MessageDigest sha;
     private long written;
@@ -1067,17 +1076,21 @@ public final class FileContentStore implements ContentStore {
     }
 
     /**
-     * Direct: copies {@code bytes} into the staging buffer, writing it out each time it fills. Buffered (from the
-     * start or after a refusal): writes them.
+     * Direct: copies {@code bytes} into the staging buffer and hands each full one to a disk thread, with at most
+     * {@link #MAX_IN_FLIGHT} in flight: the receiving thread goes on reading the network while the disk writes,
+     * and waits only when the disk falls that far behind. Buffered (from the start or after a refusal): writes
+     * them.
      */
     private void stage(ByteBuffer bytes) throws IOException {
+      if (direct && refused) {
+        goBuffered();
+      }
       while (direct && bytes.hasRemaining()) {
         int take = Math.min(bytes.remaining(), staging.remaining());
         staging.put(bytes.slice(bytes.position(), take));
         bytes.position(bytes.position() + take);
         if (!staging.hasRemaining()) {
-          flushStaged(staging.capacity());
-          staging.clear();
+          submitStaged();
         }
       }
       int n = bytes.remaining();
@@ -1085,49 +1098,116 @@ public final class FileContentStore implements ContentStore {
       flushed += n;
     }
 
-    /** Writes what is staged: whole blocks directly, the piece's unaligned tail (content's last block) buffered. */
-    private void flushTail() throws IOException {
-      if (!direct || staging.position() == 0) {
-        return;
+    private void submitStaged() throws IOException {
+      while (inFlight.size() >= MAX_IN_FLIGHT) {
+        awaitOldest();
       }
-      int staged = staging.position();
-      int whole = DirectIo.alignDown(staged);
-      flushStaged(whole);
-      ByteBuffer tail = staging.slice(whole, staged - whole);
-      if (!direct) {
-        DirectIo.writeFully(channel, tail, offset + flushed);
-      } else if (tail.hasRemaining()) {
-        try (FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE)) {
-          DirectIo.writeFully(buffered, tail, offset + flushed);
+      ByteBuffer full = staging.flip();
+      long at = offset + flushed;
+      FileChannel ch = channel;
+      staging = DirectIo.WRITES.take();
+      flushed += full.remaining();
+      inFlight.add(DirectIo.DISK.submit(() -> {
+        try {
+          writeDirect(ch, full, at);
+        } finally {
+          DirectIo.WRITES.give(full);
         }
-      }
-      flushed += staged - whole;
+        return null;
+      }));
     }
 
     /**
-     * Writes the first {@code len} staged bytes (whole blocks) at {@link #flushed} with O_DIRECT. When the file
-     * system refuses (EINVAL from a file system that accepted the open, e.g. a device with larger blocks), this
-     * writer and the store switch to buffered I/O and write the same bytes buffered: a refused write wrote nothing,
-     * a partial one is written over with the same bytes.
+     * Writes whole blocks at {@code at} with O_DIRECT. When the file system refuses (EINVAL from a file system that
+     * accepted the open, e.g. a device with larger blocks), writes the same bytes buffered and switches the store,
+     * and this writer at its next bytes, to buffered I/O: a refused write wrote nothing, a partial one is written
+     * over with the same bytes.
      */
-    private void flushStaged(int len) throws IOException {
+    private void writeDirect(FileChannel ch, ByteBuffer buf, long at) throws IOException {
       try {
-        DirectIo.writeFully(channel, staging.slice(0, len), offset + flushed);
+        DirectIo.writeFully(ch, buf, at);
       } catch (IOException ex) {
         if (!DirectIo.isRefusal(ex)) {
           throw ex;
         }
         refuseDirect(ex);
-        FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
-        closeQuietly(channel);
-        channel = buffered;
-        direct = false;
-        DirectIo.writeFully(channel, staging.slice(0, len), offset + flushed);
+        refused = true;
+        try (FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE)) {
+          DirectIo.writeFully(buffered, buf.rewind(), at);
+        }
       }
-      flushed += len;
     }
 
+    /** After a refusal: waits for the disk threads, then writes what is staged, and what comes later, buffered. */
+    private void goBuffered() throws IOException {
+      drain();
+      FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE);
+      closeQuietly(channel);
+      channel = buffered;
+      direct = false;
+      int staged = staging.position();
+      DirectIo.writeFully(channel, staging.flip(), offset + flushed);
+      flushed += staged;
+    }
+
+    /** Writes what is staged once the disk threads are done: whole blocks directly, the content's tail buffered. */
+    private void flushTail() throws IOException {
+      if (!direct) {
+        return;
+      }
+      drain();
+      int staged = staging.position();
+      int whole = DirectIo.alignDown(staged);
+      writeDirect(channel, staging.slice(0, whole), offset + flushed);
+      ByteBuffer tail = staging.slice(whole, staged - whole);
+      if (tail.hasRemaining()) {
+        try (FileChannel buffered = FileChannel.open(dataFile(id), StandardOpenOption.WRITE)) {
+          DirectIo.writeFully(buffered, tail, offset + flushed + whole);
+        }
+      }
+      flushed += staged;
+    }
+
+    /** Waits for every write handed to a disk thread; throws the first one's failure. */
+    private void drain() throws IOException {
+      while (!inFlight.isEmpty()) {
+        awaitOldest();
+      }
+    }
+
+    private void awaitOldest() throws IOException {
+      Future<?> f = inFlight.poll();
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            f.get();
+            return;
+          } catch (InterruptedException e) {
+            interrupted = true; // the write is under way either way; its bytes must land before we go on
+          } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /**
+     * Waits for the disk threads (a write still under way must not land after the piece is released: a retry from
+     * another parent could be written first), then releases the buffer and the file.
+     */
     private void closeChannel() {
+      while (!inFlight.isEmpty()) {
+        try {
+          awaitOldest();
+        } catch (IOException ex) {
+          log.debug("writing piece {} of {}: {}", piece, id, ex.toString()); // the piece is dropped anyway
+        }
+      }
       if (staging != null) {
         DirectIo.WRITES.give(staging);
         staging = null;

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * the rate bucket allowed it, with at most {@link #WINDOW} chunks written but not yet on the wire. The bytes never
  * pass through the Java heap, and a client that stops reading holds at most that window (file regions, not
  * memory) until the write time-out closes its connection. A store with direct I/O hands out pieces to read with
- * O_DIRECT: each chunk is then read into a pooled, aligned staging buffer (at most {@link #WINDOW} per upload) and
- * sent from there, so serving does not pull the piece into the page cache. Runs on the connection's event loop
- * only.
+ * O_DIRECT: each chunk is then read on a {@link DirectIo#DISK disk thread} into a pooled, aligned staging buffer (at
+ * most {@link #WINDOW} per upload) and sent from there, so serving does not pull the piece into the page cache and
+ * the event loop does not wait for the disk. Runs on the connection's event loop, but for those reads.
  */
 final class PieceUpload {
   private static final Logger log = LoggerFactory.getLogger(PieceUpload.class);
@@ -46,6 +46,8 @@ final class PieceUpload {
   private long position;
   private int outstanding;
   private boolean waitingForTokens;
+  /** A direct read is on a disk thread; the next chunk waits for it so chunks go out in order. */
+  private boolean reading;
   private boolean finished;
 
   PieceUpload(ChannelHandlerContext ctx, int requestId, int piece, PieceData data, TokenBucket bucket,
@@ -105,7 +107,7 @@ final class PieceUpload {
   }
 
   private void pump() {
-    while (!finished && !waitingForTokens && outstanding < WINDOW && position < data.length()) {
+    while (!finished && !waitingForTokens && !reading && outstanding < WINDOW && position < data.length()) {
       int n = (int) Math.min(chunkSize, data.length() - position);
       long wait = bucket.reserve(n);
       if (wait > 0) {
@@ -131,33 +133,60 @@ final class PieceUpload {
       finish(false);
       return;
     }
-    ByteBuffer staged = null;
-    Object chunk;
-    if (direct) {
-      staged = DirectIo.CHUNKS.take();
-      try {
-        // Blocks the event loop for one disk read, as sendfile of an uncached region does.
-        if (!DirectIo.readAt(file, staged, data.offset() + position, n)) {
-          throw new IOException(data.file() + " ends inside piece " + piece);
-        }
-      } catch (IOException e) {
-        DirectIo.CHUNKS.give(staged);
-        log.debug("reading piece {} of {} failed: {}", piece, data.file(), e.toString());
-        finish(false);
-        ctx.close(); // the header promised bytes that cannot come
-        return;
-      }
-      chunk = Unpooled.wrappedBuffer(staged);
-    } else {
-      chunk = new PieceFileRegion(file, data.file(), data.offset() + position, n);
-    }
+    long at = data.offset() + position;
     position += n;
     outstanding++;
+    if (direct) {
+      readOnDisk(at, n);
+    } else {
+      writeChunk(new PieceFileRegion(file, data.file(), at, n), null, n);
+    }
+  }
+
+  /**
+   * Reads a chunk with O_DIRECT on a disk thread, then writes it from the event loop. One read at a time, so chunks
+   * go out in order; the socket sends the previous chunk meanwhile.
+   */
+  private void readOnDisk(long at, int n) {
+    reading = true;
+    ByteBuffer staged = DirectIo.CHUNKS.take();
+    FileChannel ch = file; // stays open: this read counts as outstanding
+    DirectIo.DISK.execute(() -> {
+      IOException failure = null;
+      try {
+        if (!DirectIo.readAt(ch, staged, at, n)) {
+          failure = new IOException(data.file() + " ends inside piece " + piece);
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+      IOException failed = failure;
+      ctx.executor().execute(() -> chunkRead(staged, n, failed));
+    });
+  }
+
+  private void chunkRead(ByteBuffer staged, int n, IOException failure) {
+    reading = false;
+    if (failure == null && !finished && ctx.channel().isActive()) {
+      writeChunk(Unpooled.wrappedBuffer(staged), staged, n);
+      pump();
+      return;
+    }
+    DirectIo.CHUNKS.give(staged);
+    outstanding--;
+    if (failure != null) {
+      log.debug("reading piece {} of {} failed: {}", piece, data.file(), failure.toString());
+      ctx.close(); // the header promised bytes that cannot come
+    }
+    finish(false);
+  }
+
+  /** Writes one chunk (a file region, or {@code staged} wrapped), counted in {@link #outstanding} already. */
+  private void writeChunk(Object chunk, ByteBuffer staged, int n) {
     ChannelFuture f = ctx.writeAndFlush(chunk);
-    ByteBuffer toReturn = staged;
     f.addListener(future -> {
-      if (toReturn != null) {
-        DirectIo.CHUNKS.give(toReturn); // the write is over, on the wire or failed: nothing reads the buffer any more
+      if (staged != null) {
+        DirectIo.CHUNKS.give(staged); // the write is over, on the wire or failed: nothing reads the buffer any more
       }
       outstanding--;
       if (future.isSuccess()) {

@@ -5,6 +5,7 @@ import static io.rayfile.d7y.peer.storage.StoreTestSupport.putThroughPieces;
 import static io.rayfile.d7y.peer.storage.StoreTestSupport.randomBytes;
 import static io.rayfile.d7y.peer.storage.StoreTestSupport.sha256;
 import static io.rayfile.d7y.peer.storage.StoreTestSupport.write;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,12 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -466,7 +470,7 @@ class FileContentStoreTest {
     StoreSettings settings = StoreTestSupport.settings(tmp.resolve("refusing"), clock).withDirectIo(true);
     try (FileContentStore refusing = FileContentStore.open(settings, new LruEvictionStrategy(), file -> {
       directOpens.incrementAndGet();
-      return new RefusingChannel(FileChannel.open(file, StandardOpenOption.WRITE));
+      return HookedChannel.refusing(FileChannel.open(file, StandardOpenOption.WRITE));
     })) {
       byte[] bytes = randomBytes(4 * MIB + 9000, 22);
       ContentId id = sha256(bytes);
@@ -483,6 +487,53 @@ class FileContentStoreTest {
       assertArrayEquals(bytes, Files.readAllBytes(refusing.dataFile(id)));
       assertEquals(1, directOpens.get(), "after the refusal, pieces are written buffered");
       assertFalse(refusing.readPiece(id, 0).directIo(), "and served buffered");
+    }
+  }
+
+  @Test
+  void directWritesWaitForTheDiskOffTheReceivingThreadAndLandBeforeThePieceIsFreed() throws Exception {
+    Semaphore disk = new Semaphore(0); // a disk that writes nothing until the test lets it
+    AtomicInteger waiting = new AtomicInteger();
+    StoreSettings settings = StoreTestSupport.settings(tmp.resolve("slow"), clock).withDirectIo(true);
+    try (FileContentStore slow = FileContentStore.open(settings, new LruEvictionStrategy(), file -> {
+      FileChannel real = DirectIo.openWrite(file);
+      return real == null ? null : new HookedChannel(real, () -> {
+        waiting.incrementAndGet();
+        disk.acquireUninterruptibly();
+      });
+    })) {
+      byte[] bytes = randomBytes(4 * MIB, 23);
+      ContentId id = sha256(bytes);
+      PieceLayout layout = new PieceLayout(bytes.length, 2 * MIB);
+      slow.begin(id, ContentKind.FILE, layout);
+      assumeTrue(DirectIo.openWrite(slow.dataFile(id)) != null, "the temp dir's file system refuses O_DIRECT");
+      ExecutorService other = Executors.newSingleThreadExecutor();
+      try {
+        PieceWriter w = slow.writePiece(id, 0);
+        // 1 MiB is four full staging buffers: handed to disk threads, so write() returns with nothing written.
+        other.submit(() -> w.write(ByteBuffer.wrap(bytes, 0, MIB))).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiting.get() == 4);
+
+        Future<?> abort = other.submit(w::abort);
+        Thread.sleep(200);
+        assertFalse(abort.isDone(), "abort waits for the writes under way");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(PeerException.class,
+            () -> slow.writePiece(id, 0)).code(), "the piece is not free while its old bytes may still land");
+        disk.release(Integer.MAX_VALUE / 2);
+        abort.get(10, TimeUnit.SECONDS);
+      } finally {
+        disk.release(Integer.MAX_VALUE / 2);
+        other.shutdownNow();
+      }
+      for (int p = 0; p < 2; p++) {
+        int off = (int) layout.offset(p);
+        try (PieceWriter w = slow.writePiece(id, p)) {
+          writeInChunks(w, bytes, off, layout.size(p));
+          w.commit(crc(bytes, off, layout.size(p)));
+        }
+      }
+      assertEquals(ContentState.COMPLETE, slow.stat(id).orElseThrow().state());
+      assertArrayEquals(bytes, Files.readAllBytes(slow.dataFile(id)));
     }
   }
 

@@ -9,29 +9,46 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A file channel whose positional writes fail with EINVAL, the way a file system that accepts an O_DIRECT open
- * refuses the writes themselves; everything else goes to a real channel.
+ * A real file channel whose writes first run a hook: one that throws EINVAL plays a file system that accepts an
+ * O_DIRECT open but refuses the writes themselves ({@link #refusing}); one that waits plays a slow disk.
  */
-final class RefusingChannel extends FileChannel {
-  private final FileChannel real;
+final class HookedChannel extends FileChannel {
+  /** Runs before each write; throwing fails the write. */
+  interface BeforeWrite {
+    void run() throws IOException;
+  }
 
-  RefusingChannel(FileChannel real) {
+  private final FileChannel real;
+  private final BeforeWrite hook;
+
+  HookedChannel(FileChannel real, BeforeWrite hook) {
     this.real = real;
+    this.hook = hook;
+  }
+
+  /** Every write fails with EINVAL. */
+  static HookedChannel refusing(FileChannel real) {
+    return new HookedChannel(real, () -> {
+      throw new IOException("Invalid argument");
+    });
   }
 
   @Override
   public int write(ByteBuffer src, long position) throws IOException {
-    throw new IOException("Invalid argument");
+    hook.run();
+    return real.write(src, position);
   }
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    throw new IOException("Invalid argument");
+    hook.run();
+    return real.write(src);
   }
 
   @Override
   public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-    throw new IOException("Invalid argument");
+    hook.run();
+    return real.write(srcs, offset, length);
   }
 
   @Override
@@ -83,7 +100,8 @@ final class RefusingChannel extends FileChannel {
 
   @Override
   public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-    throw new IOException("Invalid argument");
+    hook.run();
+    return real.transferFrom(src, position, count);
   }
 
   @Override
