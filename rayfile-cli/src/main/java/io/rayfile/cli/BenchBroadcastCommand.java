@@ -45,17 +45,8 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   String warmup = "64MiB";
 
   @Option(names = "--warmup-rounds", description = "Warm-up fetches, each of a new content that is deleted "
-      + "everywhere afterwards, at least (default 8: with 3, the JIT still took a fifth of the CPU of the timed "
-      + "run). Warm-up goes on past this until every JVM spent at most 2%% of a round compiling, or "
-      + "--warmup-max-rounds rounds or 5 minutes have passed.")
+      + "everywhere afterwards (default 8: with 3, the JIT still took a fifth of the CPU of the timed run).")
   int warmupRounds = 8;
-
-  @Option(names = "--warmup-max-rounds", description = "Most warm-up rounds (default 40).")
-  int warmupMaxRounds = 40;
-
-  /** A JVM is warm when it compiles for at most this share of a round's wall time (as in bench small-files). */
-  private static final double SETTLED_JIT_SHARE = 0.02;
-  private static final long WARMUP_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   @Mixin
   BenchOptions options;
@@ -108,7 +99,7 @@ final class BenchBroadcastCommand implements Callable<Integer> {
       JitClock jit = new JitClock(jvms);
       ExecutorService pool = Executors.newFixedThreadPool(peers);
       try {
-        int rounds = warmUp(origin, nodes, root, p2p, pool, jit);
+        warmUp(origin, nodes, root, p2p, pool);
         ContentId id = importOn(origin, content);
         double servedBefore = origin.metric("rayfile_peer_served_bytes_total");
         Map<String, Double> jitBefore = jit.read();
@@ -120,7 +111,6 @@ final class BenchBroadcastCommand implements Callable<Integer> {
         m.put("origin_bytes", (long) (origin.metric("rayfile_peer_served_bytes_total") - servedBefore));
         m.put("p50_s", p.p50());
         m.put("p99_s", p.p99());
-        m.put("warmup_rounds", rounds);
         m.put("jit_ms_during_run", jitMs);
         return m;
       } finally {
@@ -130,33 +120,16 @@ final class BenchBroadcastCommand implements Callable<Integer> {
   }
 
   /**
-   * Warm-up rounds until at least {@link #warmupRounds} are done and the JIT has settled, or
-   * {@link #warmupMaxRounds} rounds or 5 minutes have passed. Why not a fixed count: after 8 rounds the compilers
-   * still took about a quarter of the daemons' CPU in the timed run, so the figure was partly theirs.
-   *
-   * @return the number of rounds
+   * The warm-up rounds; why a fixed count and not "until the JIT settles" as in bench small-files: with ten JVMs on
+   * two cores it never did here (after 30 and 40 rounds a node still compiled about 40 methods a second, and the
+   * timed run was no faster than after 8).
    */
-  private int warmUp(LocalCluster.Node origin, List<LocalCluster.Node> nodes, Path root, boolean p2p,
-      ExecutorService pool, JitClock jit) throws Exception {
+  private void warmUp(LocalCluster.Node origin, List<LocalCluster.Node> nodes, Path root, boolean p2p,
+      ExecutorService pool) throws Exception {
     long bytes = ByteSize.parse(warmup).bytes();
-    if (bytes <= 0) {
-      return 0;
+    for (int round = 0; bytes > 0 && round < warmupRounds; round++) {
+      warmUpRound(origin, nodes, root, bytes, round, p2p, pool);
     }
-    long deadline = System.nanoTime() + WARMUP_NANOS;
-    int round = 0;
-    while (round < Math.max(warmupRounds, warmupMaxRounds) && System.nanoTime() < deadline) {
-      Map<String, Double> before = jit.read();
-      long t0 = System.nanoTime();
-      warmUpRound(origin, nodes, root, bytes, round++, p2p, pool);
-      double wallMs = (System.nanoTime() - t0) / 1e6;
-      double share = JitClock.maxShare(jit.since(before), wallMs);
-      System.err.printf("warm-up round %d: %.2f s, JIT took up to %.1f%% of it%n", round, wallMs / 1e3, 100 * share);
-      if (round >= warmupRounds && share <= SETTLED_JIT_SHARE) {
-        return round;
-      }
-    }
-    System.err.printf("warm-up: stopped after %d rounds before the JIT settled%n", round);
-    return round;
   }
 
   /**

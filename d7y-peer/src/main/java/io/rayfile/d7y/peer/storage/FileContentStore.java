@@ -116,6 +116,12 @@ public final class FileContentStore implements ContentStore {
     final AtomicBoolean finalizing = new AtomicBoolean();
     final BitSet writing = new BitSet(); // guarded by the content's stripe lock
     private InOrderHash hash; // created by the first piece written, so stored contents carry no digest state
+    /**
+     * Its data file was written by an import, through the page cache: a direct-I/O store still serves it with
+     * sendfile, from the cache the import filled, instead of reading it from the disk. In memory only: after a
+     * restart the cache is cold anyway.
+     */
+    volatile boolean imported;
 
     Entry(ContentRecord record) {
       this.record = record;
@@ -392,6 +398,7 @@ public final class FileContentStore implements ContentStore {
       } else {
         e.record = rec;
       }
+      e.imported = true;
       e.leases.incrementAndGet();
       return new Installed(id, e, newBytes);
     } finally {
@@ -1305,7 +1312,7 @@ public final class FileContentStore implements ContentStore {
       throw new PeerException(ErrorCode.INCOMPLETE, "piece " + piece + " of " + id + " is not here yet");
     }
     touch(id, e, false);
-    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), directIo);
+    return new PieceData(dataFile(id), offset, layout.size(piece), rec.crc(piece), directIo && !e.imported);
   }
 
   // ---------------------------------------------------------------- pins, delete, eviction

@@ -19,7 +19,8 @@ import java.time.Duration;
  * @param clock time source (tests pass a fixed or manual clock)
  * @param expectedContents how many contents the metadata map is sized for (it grows to 20x this before failing)
  * @param directIo write downloaded pieces, read them back for hashing and serve them with O_DIRECT: past the page
- *     cache (see {@link DirectIo}); where the file system refuses it, the store uses buffered I/O
+ *     cache (see {@link DirectIo}); where the file system refuses it, the store uses buffered I/O. Imports still go
+ *     through the cache and are served from it
  */
 public record StoreSettings(
     Path dataDir,

@@ -461,6 +461,11 @@ class FileContentStoreTest {
       assertEquals(ContentState.COMPLETE, direct.stat(id).orElseThrow().state());
       assertArrayEquals(bytes, Files.readAllBytes(direct.dataFile(id)));
       assertTrue(direct.verify(id).ok());
+      assertTrue(direct.readPiece(id, 0).directIo(), "downloaded pieces are served with direct reads");
+
+      byte[] other = randomBytes(3 * MIB, 24);
+      ContentId imported = direct.importFile(write(tmp.resolve("imported"), other), false, false).content().id();
+      assertFalse(direct.readPiece(imported, 0).directIo(), "an import went through the page cache: sendfile");
     }
   }
 
