@@ -1,6 +1,7 @@
 package io.rayfile.d7y.peer.storage;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,9 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +44,8 @@ public final class DirectIo {
    * buffered speed. Daemon threads, shared by every store of the JVM like the buffer pools; they mostly sleep in
    * the kernel, so a few suffice.
    */
-  public static final ExecutorService DISK = Executors.newFixedThreadPool(4, new ThreadFactory() {
-    private final AtomicInteger n = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable r) {
-      Thread t = new Thread(r, "rayfile-disk-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }
-  });
+  public static final ExecutorService DISK =
+      Executors.newFixedThreadPool(4, new DefaultThreadFactory("rayfile-disk", true));
 
   private DirectIo() {}
 

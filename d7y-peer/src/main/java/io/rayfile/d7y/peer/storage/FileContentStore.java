@@ -1210,7 +1210,7 @@ public final class FileContentStore implements ContentStore {
     private void closeChannel() {
       while (!inFlight.isEmpty()) {
         try {
-          awaitOldest();
+          drain();
         } catch (IOException ex) {
           log.debug("writing piece {} of {}: {}", piece, id, ex.toString()); // the piece is dropped anyway
         }
