@@ -1,7 +1,6 @@
 package io.rayfile.cli;
 
 import io.rayfile.d7y.peer.ByteSize;
-import io.rayfile.d7y.peer.DaemonProcess;
 import io.rayfile.d7y.peer.grpc.NodeClient;
 import io.rayfile.d7y.peer.storage.ContentId;
 import java.nio.file.Files;
@@ -90,28 +89,29 @@ final class BenchBroadcastCommand implements Callable<Integer> {
       for (int i = 0; i < peers; i++) {
         nodes.add(cluster.startNode("node" + i));
       }
-      Map<String, DaemonProcess> jvms = new LinkedHashMap<>();
+      Map<String, Long> jvms = new LinkedHashMap<>();
       if (p2p) {
-        jvms.put("scheduler", cluster.scheduler());
+        jvms.put("scheduler", cluster.scheduler().pid());
       }
-      jvms.put("origin", origin.process());
-      nodes.forEach(n -> jvms.put(n.name(), n.process()));
-      JitClock jit = new JitClock(jvms);
+      jvms.put("origin", origin.process().pid());
+      nodes.forEach(n -> jvms.put(n.name(), n.process().pid()));
+      jvms.put("client", ProcessHandle.current().pid());
+      CpuClock cpu = new CpuClock(jvms);
       ExecutorService pool = Executors.newFixedThreadPool(peers);
       try {
         warmUp(origin, nodes, root, p2p, pool);
         ContentId id = importOn(origin, content);
         double servedBefore = origin.metric("rayfile_peer_served_bytes_total");
-        Map<String, Double> jitBefore = jit.read();
+        Optional<CpuClock.Sample> cpuBefore = cpu.read();
         List<Double> seconds = fetchEverywhere(origin, nodes, id, root, "out", p2p, pool);
-        Map<String, Double> jitMs = jit.since(jitBefore);
+        Optional<CpuClock.Sample> cpuAfter = cpu.read();
         Percentiles p = Percentiles.of(seconds);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", p.max());
         m.put("origin_bytes", (long) (origin.metric("rayfile_peer_served_bytes_total") - servedBefore));
         m.put("p50_s", p.p50());
         m.put("p99_s", p.p99());
-        m.put("jit_ms_during_run", jitMs);
+        cpuBefore.ifPresent(b -> cpuAfter.ifPresent(a -> m.put("cpu", CpuClock.report(b, a))));
         return m;
       } finally {
         pool.shutdownNow();

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -87,11 +88,13 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
         long warmStart = System.nanoTime();
         int warmed = warmUp(c, ids.subList(0, warmSet), out, pool, jit);
         double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
-        Map<String, Double> jitBefore = jit.read();
+        CpuClock cpu = new CpuClock(Map.of("scheduler", cluster.scheduler().pid(), "holder", holder.process().pid(),
+            "fetcher", fetcher.process().pid(), "client", ProcessHandle.current().pid()));
+        Optional<CpuClock.Sample> cpuBefore = cpu.read();
         long start = System.nanoTime();
         List<Double> latencies = fetchAll(c, ids.subList(warmSet, total), out, pool);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Double> jitMs = jit.since(jitBefore);
+        Optional<CpuClock.Sample> cpuAfter = cpu.read();
         Percentiles p = Percentiles.of(latencies);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("files", files);
@@ -103,7 +106,7 @@ final class BenchSmallFilesCommand implements Callable<Integer> {
         r.put("p99_over_p50", p.p99() / p.p50());
         r.put("warmup_files", warmed);
         r.put("warmup_seconds", warmSeconds);
-        r.put("jit_ms_during_run", jitMs);
+        cpuBefore.ifPresent(b -> cpuAfter.ifPresent(a -> r.put("cpu", CpuClock.report(b, a))));
         if (options.json) {
           Output.json(r);
         } else {

@@ -9,8 +9,9 @@ import java.util.Map;
  * JIT compilation time of a benchmark's JVMs: each daemon's (its {@code jvm_compilation_time_ms_total} meter) and
  * the benchmark's own, which is the daemons' client. Why: on a 2-core machine the JIT compilers of four fresh JVMs
  * take a fifth to a third of the CPU for tens of thousands of requests; a benchmark that stops warming up on a fixed
- * count measures them, not the daemons. It warms up until this clock stands nearly still, and reports what it
- * still moved during the timed run.
+ * count measures them, not the daemons. {@code bench small-files} warms up until this clock stands nearly still.
+ * It counts wall time, which grows while a compiler thread waits for a core, so it errs towards warming up longer;
+ * what the compilers cost in CPU is {@link CpuClock}'s to say.
  */
 final class JitClock {
   static final String METRIC = "jvm_compilation_time_ms_total";
