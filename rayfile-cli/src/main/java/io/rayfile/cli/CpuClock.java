@@ -3,6 +3,7 @@ package io.rayfile.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +27,8 @@ final class CpuClock {
   /** CPU ticks at one moment: the machine's busy, stolen and total ticks; each JVM's and its compilers', by name. */
   record Sample(long machineBusy, long machineSteal, long machineTotal, Map<String, Long> jvm, Map<String, Long> jit) {
     Sample {
-      jvm = Map.copyOf(jvm);
-      jit = Map.copyOf(jit);
+      jvm = Collections.unmodifiableMap(new LinkedHashMap<>(jvm)); // in the caller's order, for the report
+      jit = Collections.unmodifiableMap(new LinkedHashMap<>(jit));
     }
   }
 
